@@ -1,0 +1,48 @@
+# gankit: `make lab` to learn, `make test` to check everything. See README.md.
+PYTHON  ?= $(shell command -v python3.11 || command -v python3)
+VENV    := .venv
+BIN     := $(VENV)/bin
+PROFILE ?= ci
+LESSONS ?=
+JOBS    ?= 2
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: setup lab test lessons release lint format strip clean
+
+setup: $(VENV)/.installed
+
+# Re-installs only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=lessons $(LAB_ARGS)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Execute the solution notebooks into build/lessons/ and print one table of their numbers.
+lessons: setup
+	$(BIN)/python -m gankit.course --profile $(PROFILE) --lessons "$(LESSONS)" --jobs $(JOBS)
+
+# Regenerate lessons/ from solutions/ with nbgrader.
+release: setup
+	$(BIN)/python -m autograder.course release
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Notebooks are stored without outputs.
+strip: setup
+	$(BIN)/nbstripout --keep-id solutions/*/*.ipynb lessons/*/*.ipynb
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

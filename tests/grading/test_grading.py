@@ -1,0 +1,100 @@
+"""Real nbgrader on every lesson: solutions get full marks, blank lessons get zero and crash nothing
+else, each mutant loses points on the test it names, each variant gets full marks.
+
+One autograde run per lesson grades all of its submissions in a temporary course directory.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from autograder import course
+from autograder.submissions import answers, changes, submission
+
+ROOT = Path(__file__).resolve().parents[2]
+MINIMUM = {"01_minimax": {"mutants": 6, "variants": 3}}
+
+
+def test_every_lesson_has_grading_tests():
+    assert {cls.lesson for cls in GradingSuite.__subclasses__()} == set(course.lesson_names())
+
+
+class GradingSuite:
+    lesson: str
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def graded(cls):
+        name = cls.lesson
+        solution = course.read(ROOT / "solutions" / name / f"{name}.ipynb")
+        mutants, variants = changes("mutants", name), changes("variants", name)
+        with course.course_dir([name]) as root:
+            student = course.read(course.generate(root, name) / f"{name}.ipynb")
+            subs = {"solution": submission(student, solution), "blank": student}
+            subs |= {f"mutant-{m.name}": submission(student, solution, m) for m in mutants}
+            subs |= {f"variant-{v.name}": submission(student, solution, v) for v in variants}
+            results = course.autograde(root, name, subs)
+        return {"results": results, "mutants": mutants, "variants": variants, "solution": solution}
+
+    def solution_scores(self, graded):
+        return graded["results"]["solution"]["scores"]
+
+    def test_solution_gets_full_marks(self, graded):
+        scores = self.solution_scores(graded)
+        assert scores, "the solution was not graded"
+        lost = {t: s for t, s in scores.items() if s[0] != s[1]}
+        assert not lost, f"the solution lost points on {lost}"
+
+    def test_blank_lesson_scores_zero_and_crashes_nothing_else(self, graded):
+        blank = graded["results"]["blank"]
+        assert set(blank["scores"]) == set(self.solution_scores(graded))
+        assert all(score == 0 for score, _ in blank["scores"].values()), blank["scores"]
+        crashed = []
+        for cell in blank["notebook"].cells:
+            meta = cell.metadata.get("nbgrader", {})
+            errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+            if errors and not (meta.get("grade") or meta.get("solution")):
+                crashed.append(f"{cell.source[:60]!r}: {errors[0].ename}: {errors[0].evalue}")
+        assert not crashed, "cells outside the exercises crashed on the blank lesson:\n" + "\n".join(crashed)
+
+    def test_enough_mutants_and_variants(self, graded):
+        need = MINIMUM.get(self.lesson, {"mutants": 1, "variants": 1})
+        assert len(graded["mutants"]) >= need["mutants"]
+        assert len(graded["variants"]) >= need["variants"]
+        tests = set(self.solution_scores(graded))
+        for mutant in graded["mutants"]:
+            assert mutant.fails, f"mutant {mutant.name} names no test it must fail"
+            assert set(mutant.fails) <= tests, f"mutant {mutant.name} names unknown tests {mutant.fails}"
+        for variant in graded["variants"]:
+            assert not variant.fails, f"variant {variant.name} must not fail anything"
+        exercises = set(answers(graded["solution"]))
+        for change in graded["mutants"] + graded["variants"]:
+            assert set(change.cells) <= exercises
+
+    def test_each_mutant_loses_points_on_its_test(self, graded):
+        wrongly_passed = []
+        for mutant in graded["mutants"]:
+            scores = graded["results"][f"mutant-{mutant.name}"]["scores"]
+            assert scores, f"mutant {mutant.name} was not graded"
+            for test in mutant.fails:
+                if scores[test][0] >= scores[test][1]:
+                    wrongly_passed.append(f"{mutant.name} ({mutant.about}) passed {test}")
+        assert not wrongly_passed, "\n".join(wrongly_passed)
+
+    def test_each_variant_gets_full_marks(self, graded):
+        lost = []
+        for variant in graded["variants"]:
+            scores = graded["results"][f"variant-{variant.name}"]["scores"]
+            assert scores, f"variant {variant.name} was not graded"
+            lost += [f"{variant.name} ({variant.about}) lost points on {t}" for t, (s, m) in scores.items() if s < m]
+        assert not lost, "\n".join(lost)
+
+
+@pytest.mark.slow
+class TestWelcome(GradingSuite):
+    lesson = "00_welcome"
+
+
+@pytest.mark.slow
+class TestMinimax(GradingSuite):
+    lesson = "01_minimax"
