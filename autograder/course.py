@@ -53,7 +53,9 @@ def generate(course: Path, name: str) -> Path:
     """nbgrader generate_assignment: the student version of one lesson, in `release/`."""
     proc = nbgrader(course, "generate_assignment", name, "--force")
     if proc.returncode:
-        raise RuntimeError(f"nbgrader generate_assignment {name} failed:\n{proc.stdout}{proc.stderr}")
+        raise RuntimeError(
+            f"nbgrader generate_assignment {name} failed:\n{proc.stdout}{proc.stderr}"
+        )
     return course / "release" / name
 
 
@@ -72,7 +74,9 @@ def release(solutions: Path = ROOT / "solutions", lessons: Path = ROOT / "lesson
     return written
 
 
-def autograde(course: Path, name: str, submissions: dict[str, nbformat.NotebookNode]) -> dict[str, dict]:
+def autograde(
+    course: Path, name: str, submissions: dict[str, nbformat.NotebookNode]
+) -> dict[str, dict]:
     """Autograde each student's notebook against the hidden tests; return per-test scores.
 
     `generate(course, name)` must have run first. Returns, per student,

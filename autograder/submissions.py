@@ -49,7 +49,11 @@ class Change:
         about = (ast.get_docstring(ast.parse(header)) or "").strip()
         if not about:
             raise ValueError(f"{path}: expected a docstring saying what the submission does")
-        fails = [t.strip() for m in re.findall(r"^# fails:(.*)$", header, re.MULTILINE) for t in m.split(",")]
+        fails = [
+            t.strip()
+            for m in re.findall(r"^# fails:(.*)$", header, re.MULTILINE)
+            for t in m.split(",")
+        ]
         return cls(path.stem, about, [t for t in fails if t], cells)
 
 
@@ -84,7 +88,9 @@ def fill(student: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.No
     return nb
 
 
-def submission(student: nbformat.NotebookNode, solution: nbformat.NotebookNode, change: Change | None = None):
+def submission(
+    student: nbformat.NotebookNode, solution: nbformat.NotebookNode, change: Change | None = None
+):
     """The student notebook answered with the solutions, then with the change's cells."""
     filled = answers(solution)
     if change is not None:

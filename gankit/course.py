@@ -94,7 +94,9 @@ def start(name: str, profile: str, knobs: dict[str, dict]) -> Lesson:
         print(f"Running under nbgrader: profile {profile!r} -> 'ci'.")
         profile = "ci"
     lesson = Lesson(name, profile, SimpleNamespace(**knobs[profile]))
-    print(f"{name}: profile {profile!r}, " + ", ".join(f"{k}={v}" for k, v in knobs[profile].items()))
+    print(
+        f"{name}: profile {profile!r}, " + ", ".join(f"{k}={v}" for k, v in knobs[profile].items())
+    )
     return lesson
 
 
@@ -174,7 +176,9 @@ def quiz(question: str, options: list[str], answer: int, why: str):
 
 def find_lessons(solutions: Path, wanted: list[str] | None = None) -> list[Path]:
     """`solutions/NN_slug/NN_slug.ipynb` for every lesson, or those whose number is in `wanted`."""
-    found = sorted(p / f"{p.name}.ipynb" for p in solutions.iterdir() if p.is_dir() and p.name[:2].isdigit())
+    found = sorted(
+        p / f"{p.name}.ipynb" for p in solutions.iterdir() if p.is_dir() and p.name[:2].isdigit()
+    )
     if wanted:
         found = [p for p in found if p.parent.name[:2] in wanted or p.parent.name in wanted]
         unknown = set(wanted) - {p.parent.name[:2] for p in found} - {p.parent.name for p in found}
@@ -218,7 +222,9 @@ def _papermill_error(stderr: str) -> str:
     return lines[-1][:200] if lines else "papermill failed"
 
 
-def run_lessons(profile="ci", lessons=None, solutions="solutions", build="build", jobs=2, limit=None):
+def run_lessons(
+    profile="ci", lessons=None, solutions="solutions", build="build", jobs=2, limit=None
+):
     """Run lessons in parallel; return (results, ok). ok: none failed and, beyond ci, all targets met."""
     limit = limit or {"ci": 300, "laptop": 900, "full": 7200}[profile]
     notebooks = find_lessons(Path(solutions), lessons)
@@ -234,7 +240,9 @@ def format_table(results: list[dict]) -> str:
     rows = [("lesson", "profile", "seconds", "metrics", "targets")]
     for r in results:
         if "error" in r:
-            rows.append((r["lesson"], r["profile"], f"{r['seconds']:.1f}", "FAILED: " + r["error"], "-"))
+            rows.append(
+                (r["lesson"], r["profile"], f"{r['seconds']:.1f}", "FAILED: " + r["error"], "-")
+            )
             continue
         metrics = ", ".join(f"{k}={_fmt(v)}" for k, v in r["metrics"].items()) or "-"
         targets = r["targets"]
@@ -258,7 +266,9 @@ def _plain(v):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Execute the lesson notebooks and print their numbers.")
+    parser = argparse.ArgumentParser(
+        description="Execute the lesson notebooks and print their numbers."
+    )
     parser.add_argument("--profile", choices=PROFILES, default="ci")
     parser.add_argument("--lessons", default="", help='lesson numbers, e.g. "01 03" (default: all)')
     parser.add_argument("--jobs", type=int, default=2)

@@ -33,7 +33,10 @@ def expect(condition: bool, message: str) -> None:
 
 
 def as_tensor(value, what: str) -> torch.Tensor:
-    expect(isinstance(value, torch.Tensor), f"{what}: expected a torch.Tensor, got {type(value).__name__}")
+    expect(
+        isinstance(value, torch.Tensor),
+        f"{what}: expected a torch.Tensor, got {type(value).__name__}",
+    )
     return value
 
 
@@ -44,7 +47,9 @@ def expect_scalar(value, what: str) -> torch.Tensor:
         value.dim() == 0,
         f"{what}: expected a scalar (0-dim tensor, e.g. a mean over the batch), got shape {tuple(value.shape)}",
     )
-    expect(value.is_floating_point(), f"{what}: expected a floating-point tensor, got {value.dtype}")
+    expect(
+        value.is_floating_point(), f"{what}: expected a floating-point tensor, got {value.dtype}"
+    )
     return value
 
 

@@ -55,7 +55,9 @@ class GradingSuite:
             errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
             if errors and not (meta.get("grade") or meta.get("solution")):
                 crashed.append(f"{cell.source[:60]!r}: {errors[0].ename}: {errors[0].evalue}")
-        assert not crashed, "cells outside the exercises crashed on the blank lesson:\n" + "\n".join(crashed)
+        assert not crashed, (
+            "cells outside the exercises crashed on the blank lesson:\n" + "\n".join(crashed)
+        )
 
     def test_enough_mutants_and_variants(self, graded):
         need = MINIMUM.get(self.lesson, {"mutants": 1, "variants": 1})
@@ -64,7 +66,9 @@ class GradingSuite:
         tests = set(self.solution_scores(graded))
         for mutant in graded["mutants"]:
             assert mutant.fails, f"mutant {mutant.name} names no test it must fail"
-            assert set(mutant.fails) <= tests, f"mutant {mutant.name} names unknown tests {mutant.fails}"
+            assert set(mutant.fails) <= tests, (
+                f"mutant {mutant.name} names unknown tests {mutant.fails}"
+            )
         for variant in graded["variants"]:
             assert not variant.fails, f"variant {variant.name} must not fail anything"
         exercises = set(answers(graded["solution"]))
@@ -86,7 +90,11 @@ class GradingSuite:
         for variant in graded["variants"]:
             scores = graded["results"][f"variant-{variant.name}"]["scores"]
             assert scores, f"variant {variant.name} was not graded"
-            lost += [f"{variant.name} ({variant.about}) lost points on {t}" for t, (s, m) in scores.items() if s < m]
+            lost += [
+                f"{variant.name} ({variant.about}) lost points on {t}"
+                for t, (s, m) in scores.items()
+                if s < m
+            ]
         assert not lost, "\n".join(lost)
 
 

@@ -63,10 +63,16 @@ def test_lesson_follows_the_contract(name):
     exec(params[0].source, namespace)
     assert namespace["PROFILE"] == "laptop"
     assert set(namespace["KNOBS"]) == set(course.PROFILES)
-    assert all(namespace["KNOBS"][p].keys() == namespace["KNOBS"]["ci"].keys() for p in course.PROFILES)
-    assert f'course.start("{name}"' in "".join(c.source for c in nb.cells), f"{name} never calls course.start"
+    assert all(
+        namespace["KNOBS"][p].keys() == namespace["KNOBS"]["ci"].keys() for p in course.PROFILES
+    )
+    assert f'course.start("{name}"' in "".join(c.source for c in nb.cells), (
+        f"{name} never calls course.start"
+    )
 
-    graded = [c.metadata["nbgrader"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    graded = [
+        c.metadata["nbgrader"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+    ]
     assert graded, f"{name} has no graded test cell"
     assert all(g["points"] > 0 for g in graded)
     ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
@@ -84,6 +90,10 @@ def test_solutions_run_in_the_ci_profile(tmp_path):
         assert saved["profile"] == "ci" and saved["seconds"] > 0
         assert set(saved) == {"lesson", "profile", "seconds", "metrics", "targets"}
         assert all(isinstance(v, int | float) for v in saved["metrics"].values())
-        executed = nbformat.read(tmp_path / "lessons" / "ci" / f"{result['lesson']}.ipynb", as_version=4)
-        images = sum("image/png" in o.get("data", {}) for c in executed.cells for o in c.get("outputs", []))
+        executed = nbformat.read(
+            tmp_path / "lessons" / "ci" / f"{result['lesson']}.ipynb", as_version=4
+        )
+        images = sum(
+            "image/png" in o.get("data", {}) for c in executed.cells for o in c.get("outputs", [])
+        )
         assert images > 0, f"{result['lesson']} drew no figure"

@@ -81,7 +81,13 @@ def test_runner_reports_a_failing_notebook(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell('PROFILE = "laptop"', metadata={"tags": ["parameters"]}),
                 nbformat.v4.new_code_cell("1 / 0")]  # fmt: skip
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, lesson / "99_broken.ipynb")
-    results, ok = course.run_lessons("ci", solutions=tmp_path / "solutions", build=tmp_path / "build")
+    results, ok = course.run_lessons(
+        "ci", solutions=tmp_path / "solutions", build=tmp_path / "build"
+    )
     assert not ok and "ZeroDivisionError" in results[0]["error"]

@@ -1,5 +1,6 @@
 """Centres then scales: (x - 127.5) / 127.5."""
 
+
 # %% to_tanh_range
 def to_tanh_range(images):
     x = images.to(torch.float32)

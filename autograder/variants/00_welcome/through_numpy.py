@@ -1,5 +1,6 @@
 """Computes in NumPy and converts back."""
 
+
 # %% to_tanh_range
 def to_tanh_range(images):
     import numpy as np
