@@ -16,10 +16,13 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	# Students get a plain JupyterLab: no nbgrader instructor menus, no news pop-up.
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader:create-assignment \
+		@jupyter/nbgrader:formgrader @jupyter/nbgrader:course-list @jupyterlab/apputils-extension:announcements
 	touch $@
 
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=lessons $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=lessons $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -116,6 +116,7 @@ def train_gan(
     lr=2e-4,
     betas=(0.5, 0.999),
     d_steps=1,
+    lr_decay=0.0,
     seed=0,
     checkpoint=None,
     checkpoint_every=500,
@@ -135,6 +136,9 @@ def train_gan(
         steps: total number of iterations (including those done before a resume).
         lr, betas: Adam settings for both networks (the DCGAN defaults, Radford et al. 2016).
         d_steps: discriminator updates per generator update (the paper's k).
+        lr_decay: the fraction of the last steps over which both learning rates fall linearly
+            to 0 (0 keeps them constant). Annealing lets the generator settle on the modes
+            instead of orbiting them.
         seed: seeds everything (`seed_everything`); data and noise come from its generator.
         checkpoint: a path. If the file exists, training resumes from it; it is (re)written
             every `checkpoint_every` steps and at the end.
@@ -152,6 +156,8 @@ def train_gan(
     ]:
         if value < 1:
             raise ValueError(f"expected {name} >= 1, got {value}")
+    if not 0 <= lr_decay <= 1:
+        raise ValueError(f"expected lr_decay in [0, 1], got {lr_decay}")
     device = next(G.parameters()).device
     generator = seed_everything(seed)
     opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=betas)
@@ -183,6 +189,10 @@ def train_gan(
 
     bar = tqdm(range(start, steps), initial=start, total=steps, desc=desc, disable=not progress)
     for step in bar:
+        if lr_decay:  # a function of the step alone, so a resumed run follows the same schedule
+            for optimizer in (opt_g, opt_d):
+                for group in optimizer.param_groups:
+                    group["lr"] = lr * min(1.0, (steps - step) / (lr_decay * steps))
         for _ in range(d_steps):
             real = _draw_real(data, batch_size, generator, device)  # (B, dim)
             z = G.sample_z(batch_size, generator=generator)  # (B, z_dim)

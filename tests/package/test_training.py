@@ -158,7 +158,7 @@ def test_training_learns_a_two_mode_mixture():
     assert len(history) == 50
 
 
-def run(G, D, path, steps, data=None):
+def run(G, D, path, steps, data=None, lr_decay=0.0):
     data = data if data is not None else ring(n_modes=4, std=0.1).sample
     return train_gan(
         G,
@@ -169,6 +169,7 @@ def run(G, D, path, steps, data=None):
         steps=steps,
         batch_size=32,
         lr=1e-3,
+        lr_decay=lr_decay,
         seed=7,
         checkpoint=path,
         checkpoint_every=20,
@@ -196,9 +197,10 @@ def test_resumed_run_is_bit_identical_to_an_uninterrupted_one(tmp_path):
     assert resumed == straight
 
 
-def test_run_interrupted_mid_way_resumes_from_its_last_checkpoint(tmp_path):
+@pytest.mark.parametrize("lr_decay", [0.0, 0.5])
+def test_run_interrupted_mid_way_resumes_from_its_last_checkpoint(tmp_path, lr_decay):
     G_straight, D_straight = tiny_pair()
-    straight = run(G_straight, D_straight, None, steps=60)
+    straight = run(G_straight, D_straight, None, steps=60, lr_decay=lr_decay)
 
     sample = ring(n_modes=4, std=0.1).sample
     calls = []
@@ -211,11 +213,11 @@ def test_run_interrupted_mid_way_resumes_from_its_last_checkpoint(tmp_path):
 
     G, D = tiny_pair()
     with pytest.raises(KeyboardInterrupt):
-        run(G, D, tmp_path / "ckpt.pt", steps=60, data=crashing_sampler)
+        run(G, D, tmp_path / "ckpt.pt", steps=60, data=crashing_sampler, lr_decay=lr_decay)
     assert load_checkpoint(tmp_path / "ckpt.pt", G=G, D=D)["step"] == 40
 
     G, D = tiny_pair(seed=99)
-    resumed = run(G, D, tmp_path / "ckpt.pt", steps=60)
+    resumed = run(G, D, tmp_path / "ckpt.pt", steps=60, lr_decay=lr_decay)
     assert_same_weights(G, G_straight)
     assert_same_weights(D, D_straight)
     assert resumed == straight
@@ -306,3 +308,23 @@ def test_train_gan_refuses_to_resume_from_a_bare_checkpoint(tmp_path):
     )
     with pytest.raises(ValueError, match="not written by train_gan"):
         run(G, D, tmp_path / "ckpt.pt", steps=5)
+
+
+def test_lr_decay_anneals_the_updates_to_nothing():
+    """Adam moves each weight by about lr per step, so the step size shows the schedule."""
+    sample = ring(n_modes=4, std=0.1).sample
+
+    def step_sizes(lr_decay):
+        G, D = tiny_pair()
+        snapshots = []
+
+        def watching_sampler(n, generator):  # called once per step, before the D update
+            snapshots.append(torch.cat([p.detach().flatten().clone() for p in G.parameters()]))
+            return sample(n, generator=generator)
+
+        run(G, D, None, steps=40, data=watching_sampler, lr_decay=lr_decay)
+        return [(b - a).abs().mean().item() for a, b in zip(snapshots, snapshots[1:])]
+
+    constant, annealed = step_sizes(0.0), step_sizes(1.0)
+    assert constant[-1] > 0.3 * constant[1]
+    assert annealed[-1] < 0.15 * annealed[1]
