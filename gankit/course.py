@@ -187,8 +187,12 @@ def find_lessons(solutions: Path, wanted: list[str] | None = None) -> list[Path]
     return found
 
 
-def run_lesson(notebook: Path, profile: str, build: Path, limit: float) -> dict:
-    """Execute one solution notebook with papermill under a wall-clock limit."""
+def run_lesson(notebook: Path, profile: str, build: Path, limit: float, threads: int = 0) -> dict:
+    """Execute one solution notebook with papermill under a wall-clock limit.
+
+    `threads` caps the kernel's CPU threads (OMP_NUM_THREADS), so that notebooks run side by
+    side do not fight over the same cores; 0 leaves torch's default.
+    """
     name = notebook.stem
     metrics_dir = build / "metrics"
     (metrics_dir / f"{name}.json").unlink(missing_ok=True)
@@ -196,6 +200,8 @@ def run_lesson(notebook: Path, profile: str, build: Path, limit: float) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, METRICS_DIR_ENV: str(metrics_dir.resolve())}
     env.pop("MPLBACKEND", None)  # a forced Agg backend silently drops every figure
+    if threads and "OMP_NUM_THREADS" not in os.environ:
+        env["OMP_NUM_THREADS"] = str(threads)
     cmd = [sys.executable, "-m", "papermill", str(notebook), str(out), "-k", "python3",
            "-p", "PROFILE", profile, "--cwd", str(notebook.parent), "--no-progress-bar",
            "--execution-timeout", str(int(limit))]  # fmt: skip
@@ -228,8 +234,11 @@ def run_lessons(
     """Run lessons in parallel; return (results, ok). ok: none failed and, beyond ci, all targets met."""
     limit = limit or {"ci": 300, "laptop": 900, "full": 7200}[profile]
     notebooks = find_lessons(Path(solutions), lessons)
+    threads = max(1, (os.cpu_count() or 1) // min(jobs, max(1, len(notebooks))))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(lambda nb: run_lesson(nb, profile, Path(build), limit), notebooks))
+        results = list(
+            pool.map(lambda nb: run_lesson(nb, profile, Path(build), limit, threads), notebooks)
+        )
     failed = [r for r in results if "error" in r]
     missed = [r for r in results if any(not t["met"] for t in r.get("targets", []))]
     ok = not failed and (profile == "ci" or not missed)

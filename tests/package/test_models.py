@@ -64,3 +64,16 @@ def test_sample_z_lands_on_the_module_device():
     assert torch.equal(
         z.cpu(), MLPGenerator(hidden=8).sample_z(4, torch.Generator().manual_seed(0))
     )
+
+
+def test_packed_discriminator_judges_consecutive_samples_together():
+    from gankit.models import Packed
+
+    inner = MLPDiscriminator(in_dim=4, hidden=8, depth=1)
+    D = Packed(inner, packing=2)
+    x = torch.randn(6, 2)
+    logits = D(x)
+    assert logits.shape == (3,)
+    assert torch.equal(logits, inner(torch.cat([x[0::2], x[1::2]], dim=1)))
+    with pytest.raises(ValueError, match="multiple of packing=2"):
+        D(torch.randn(5, 2))
