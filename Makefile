@@ -5,6 +5,7 @@ BIN     := $(VENV)/bin
 PROFILE ?= ci
 LESSONS ?=
 JOBS    ?= 2
+PYTEST_ARGS ?= -n 2
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: setup lab test lessons release lint format strip clean
@@ -24,8 +25,10 @@ $(VENV)/.installed: pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=lessons $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
+# Tests run side by side (pytest -n), each kernel on one thread: small networks sharing cores
+# run several times slower with two threads each (benchmarks/train_speed.py).
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Execute the solution notebooks into build/lessons/ and print one table of their numbers.
 lessons: setup
