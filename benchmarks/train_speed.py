@@ -9,10 +9,10 @@ runs two notebooks side by side, or a laptop is busy). Best of `--rounds` runs e
 
 import argparse
 import multiprocessing as mp
-from concurrent.futures import ProcessPoolExecutor
 import os
 import platform
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import torch
 
