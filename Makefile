@@ -20,6 +20,7 @@ $(VENV)/.installed: pyproject.toml
 	# Students get a plain JupyterLab: no nbgrader instructor menus, no news pop-up.
 	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader:create-assignment \
 		@jupyter/nbgrader:formgrader @jupyter/nbgrader:course-list @jupyterlab/apputils-extension:announcements
+	$(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.formgrader
 	touch $@
 
 lab: setup
