@@ -136,6 +136,38 @@ def with_fallback(yours, reference):
     return call
 
 
+def model_or_reference(yours, reference, **kwargs):
+    """Build your model class with `kwargs`; while it is unfinished, gankit's `reference` instead.
+
+    "Unfinished" means that building it, or a forward pass on a small batch, raises
+    NotImplementedError. Says once which model is used.
+    """
+    try:
+        model = yours(**kwargs)
+        _smoke_forward(model)
+        return model
+    except NotImplementedError:
+        print(
+            f"{yours.__name__} is not implemented yet: using gankit's "
+            f"{reference.__module__}.{reference.__name__} for now."
+        )
+        return reference(**kwargs)
+
+
+def _smoke_forward(model) -> None:
+    """One forward pass on two inputs of the shape the model expects (a generator's codes, or images)."""
+    import torch
+
+    training = model.training
+    model.eval()  # leaves batch-norm statistics untouched
+    with torch.no_grad():
+        if hasattr(model, "sample_z"):
+            model(model.sample_z(2))
+        elif hasattr(model, "image_shape"):
+            model(torch.zeros(2, *model.image_shape))
+    model.train(training)
+
+
 def environment() -> dict:
     """Versions, device and threads: what lesson 00 checks."""
     import matplotlib
@@ -187,11 +219,14 @@ def find_lessons(solutions: Path, wanted: list[str] | None = None) -> list[Path]
     return found
 
 
-def run_lesson(notebook: Path, profile: str, build: Path, limit: float, threads: int = 0) -> dict:
+def run_lesson(
+    notebook: Path, profile: str, build: Path, limit: float, threads: int = 0, params=None
+) -> dict:
     """Execute one solution notebook with papermill under a wall-clock limit.
 
     `threads` caps the kernel's CPU threads (OMP_NUM_THREADS), so that notebooks run side by
-    side do not fight over the same cores; 0 leaves torch's default.
+    side do not fight over the same cores; 0 leaves torch's default. `params` sets more of the
+    notebook's parameters (strings), e.g. `{"SAVE_TO": "data/checkpoints/03_dcgan.pt"}`.
     """
     name = notebook.stem
     metrics_dir = build / "metrics"
@@ -205,6 +240,8 @@ def run_lesson(notebook: Path, profile: str, build: Path, limit: float, threads:
     cmd = [sys.executable, "-m", "papermill", str(notebook), str(out), "-k", "python3",
            "-p", "PROFILE", profile, "--cwd", str(notebook.parent), "--no-progress-bar",
            "--execution-timeout", str(int(limit))]  # fmt: skip
+    for key, value in (params or {}).items():
+        cmd += ["-p", key, str(value)]
     began = time.perf_counter()
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=limit)

@@ -1,11 +1,16 @@
-"""Pictures of what a GAN learned: samples over the true density, D's decision surface, curves.
+"""Pictures of what a GAN learned: samples over the true density, D's decision surface, curves,
+grids of generated images and a live training figure for notebooks.
 
 Every function draws into `ax` (a new figure when None) and returns that axes.
 """
 
+import io
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.figure import Figure
+from torchvision.utils import make_grid
 
 SAMPLE_STYLE = {"s": 4, "alpha": 0.5, "color": "tab:orange", "linewidths": 0}
 
@@ -185,3 +190,107 @@ def plot_grad_norms(history, ax=None):
     ax.set_xlabel("step")
     ax.set_ylabel(r"$\|\nabla_{\theta_G} L_G\|_2$")
     return ax
+
+
+def image_grid(images, nrow=8) -> np.ndarray:
+    """Images (N, C, H, W) in [-1, 1] tiled into one picture by torchvision's `make_grid`.
+
+    Returns values in [0, 1]: shape (H', W') for one channel, (H', W', 3) for three.
+    """
+    images = torch.as_tensor(images)
+    if images.ndim != 4 or images.shape[1] not in (1, 3):
+        raise ValueError(f"expected images of shape (N, 1 or 3, H, W), got {tuple(images.shape)}")
+    images = (images.detach().to("cpu", torch.float32) + 1) / 2  # [-1, 1] -> [0, 1]
+    grid = make_grid(images, nrow=nrow, padding=2, pad_value=1.0).clamp(0, 1)  # (3, H', W')
+    return grid[0].numpy() if images.shape[1] == 1 else grid.permute(1, 2, 0).numpy()
+
+
+def plot_images(images, ax=None, nrow=8, title=None):
+    """A grid of images in [-1, 1] (gray for one channel), without axis ticks."""
+    grid = image_grid(images, nrow=nrow)
+    ax = ax if ax is not None else plt.subplots(figsize=(5, 5))[1]
+    ax.imshow(grid, cmap="gray" if grid.ndim == 2 else None, vmin=0, vmax=1)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_samples_over_time(samples, axes=None, n_images=16, nrow=4, max_grids=8):
+    """A row of image grids, G's samples of the same codes at increasing steps.
+
+    `samples` is `history.samples` (a list of (step, images)) or the `History` itself. With
+    more than `max_grids` entries, evenly spaced ones are shown, the first and last included.
+    Returns the axes.
+    """
+    samples = list(getattr(samples, "samples", samples))
+    if not samples:
+        raise ValueError("expected a list of (step, images) pairs, got an empty one")
+    if len(samples) > max_grids:
+        picks = np.linspace(0, len(samples) - 1, max_grids).round().astype(int)
+        samples = [samples[i] for i in picks]
+    if axes is None:
+        _, axes = plt.subplots(1, len(samples), figsize=(2.2 * len(samples), 2.6), squeeze=False)
+        axes = axes[0]
+    if len(axes) != len(samples):
+        raise ValueError(f"expected {len(samples)} axes, one per grid, got {len(axes)}")
+    for ax, (step, images) in zip(axes, samples):
+        plot_images(images[:n_images], ax=ax, nrow=nrow, title=f"step {step}")
+    return axes
+
+
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel, where a display can be updated in place."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and "IPKernelApp" in shell.config
+
+
+class LiveFigure:
+    """Loss curves and the latest samples, redrawn in place in a notebook during training.
+
+    The first `update` displays a PNG through an IPython display handle; later ones replace it,
+    so a long run leaves one picture, not one per update. Outside a Jupyter kernel `update`
+    does nothing. `train_gan(..., live=True)` makes one.
+    """
+
+    def __init__(self, title=None):
+        self.title = title
+        self.active = _in_notebook()
+        self.handle = None  # the IPython display handle, from the first update
+        self.png = None  # the last picture drawn, as PNG bytes
+
+    def draw(self, history) -> bytes:
+        """The figure for `history` (a `History`) as PNG bytes."""
+        samples = history.samples[-1] if history.samples else None
+        figure = Figure(figsize=(10, 3.6) if samples is not None else (6, 3.6))
+        loss_ax = figure.add_subplot(1, 2 if samples is not None else 1, 1)
+        if len(history):
+            plot_losses(history, ax=loss_ax)
+        if self.title:
+            loss_ax.set_title(self.title)
+        if samples is not None:
+            step, images = samples
+            sample_ax = figure.add_subplot(1, 2, 2)
+            if images.ndim == 4:
+                plot_images(images, ax=sample_ax, title=f"samples at step {step}")
+            elif images.ndim == 2 and images.shape[1] == 2:
+                plot_samples_2d(images, ax=sample_ax, title=f"samples at step {step}")
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=80)
+        return buffer.getvalue()
+
+    def update(self, history) -> None:
+        if not self.active:
+            return
+        from IPython.display import Image, display
+
+        self.png = self.draw(history)
+        if self.handle is None:
+            self.handle = display(Image(data=self.png), display_id=True)
+        else:
+            self.handle.update(Image(data=self.png))

@@ -12,7 +12,9 @@ from autograder import course
 from autograder.submissions import answers, changes, submission
 
 ROOT = Path(__file__).resolve().parents[2]
-MINIMUM = {"01_minimax": {"mutants": 6, "variants": 3}}
+MINIMUM = {  # lessons 01 and later: at least 6 realistic wrong answers and 3 correct variants
+    name: {"mutants": 6, "variants": 3} for name in course.lesson_names() if name >= "01"
+}
 
 
 def test_every_lesson_has_grading_tests():
@@ -106,3 +108,18 @@ class TestWelcome(GradingSuite):
 @pytest.mark.slow
 class TestMinimax(GradingSuite):
     lesson = "01_minimax"
+
+
+@pytest.mark.slow
+class TestFirstGan(GradingSuite):
+    lesson = "02_first_gan"
+
+
+@pytest.mark.slow
+class TestDCGAN(GradingSuite):
+    lesson = "03_dcgan"
+
+
+@pytest.mark.slow
+class TestEvaluating(GradingSuite):
+    lesson = "04_evaluating"

@@ -17,6 +17,7 @@ def one_thread():
 
 
 def train_against_strong_d(g_loss, seed=0):
+    training.seed_everything(seed)  # the networks' initial weights too, whatever ran before
     G = MLPGenerator(z_dim=2, out_dim=2, hidden=64, depth=3)
     D = MLPDiscriminator(in_dim=2, hidden=64, depth=3)
     history = training.train_gan(G, D, data.ring().sample, d_loss=losses.d_loss_bce, g_loss=g_loss,

@@ -1,3 +1,4 @@
+import math
 import random
 
 import numpy as np
@@ -7,12 +8,15 @@ import torch
 from gankit.data import mixture_1d, ring
 from gankit.losses import d_loss_bce, g_loss_nonsaturating, g_loss_saturating
 from gankit.metrics import mode_coverage
-from gankit.models import MLPDiscriminator, MLPGenerator
+from gankit.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from gankit.training import (
     History,
     d_step,
+    ema_generator,
     g_step,
+    generate,
     load_checkpoint,
+    prepare,
     save_checkpoint,
     seed_everything,
     train_gan,
@@ -328,3 +332,308 @@ def test_lr_decay_anneals_the_updates_to_nothing():
     constant, annealed = step_sizes(0.0), step_sizes(1.0)
     assert constant[-1] > 0.3 * constant[1]
     assert annealed[-1] < 0.15 * annealed[1]
+
+
+# Custom steps, EMA, samples over time, live figure, image GANs.
+
+
+def test_custom_steps_replace_the_default_ones():
+    G, D = tiny_pair()
+    calls = {"d": 0, "g": 0}
+
+    def my_d_step(G_, D_, opt_d, real, z):
+        assert G_ is G and D_ is D and isinstance(opt_d, torch.optim.Adam)
+        assert real.shape == (16, 2) and z.shape == (16, 2)
+        calls["d"] += 1
+        return d_step(G_, D_, opt_d, real, z, d_loss_bce)
+
+    def my_g_step(G_, D_, opt_g, z):
+        calls["g"] += 1
+        return torch.tensor(0.5 + calls["g"])  # a tensor loss, without a gradient norm
+
+    history = train_gan(
+        G, D, ring().sample, d_step=my_d_step, g_step=my_g_step, steps=6, d_steps=2,
+        batch_size=16, log_every=2, progress=False,
+    )  # fmt: skip
+    assert calls == {"d": 12, "g": 6}
+    assert history.step == [0, 2, 4]
+    assert history.g_loss == [1.5, 3.5, 5.5]
+    assert all(math.isnan(value) for value in history.g_grad)
+    assert all(isinstance(value, float) for value in history.d_loss)
+
+
+def test_custom_g_step_may_report_its_gradient_norm():
+    G, D = tiny_pair()
+    history = train_gan(
+        G, D, ring().sample, d_loss=d_loss_bce, g_step=lambda G, D, opt, z: (1.0, 0.25),
+        steps=3, batch_size=8, log_every=1, progress=False,
+    )  # fmt: skip
+    assert history.g_loss == [1.0] * 3 and history.g_grad == [0.25] * 3
+
+
+def test_default_steps_run_when_custom_steps_are_not_given():
+    """Passing the library's own steps as custom steps reproduces the default run exactly."""
+    G_a, D_a = tiny_pair()
+    default = train_gan(
+        G_a, D_a, ring().sample, d_loss=d_loss_bce, g_loss=g_loss_nonsaturating, steps=10,
+        batch_size=16, log_every=1, progress=False,
+    )  # fmt: skip
+    G_b, D_b = tiny_pair()
+    custom = train_gan(
+        G_b, D_b, ring().sample, steps=10, batch_size=16, log_every=1, progress=False,
+        d_step=lambda G, D, opt, real, z: d_step(G, D, opt, real, z, d_loss_bce),
+        g_step=lambda G, D, opt, z: g_step(G, D, opt, z, g_loss_nonsaturating),
+    )  # fmt: skip
+    assert custom == default
+    assert_same_weights(G_a, G_b)
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ({"g_loss": g_loss_nonsaturating}, "expected either d_loss .* or your own d_step, got neither"),
+        (
+            {"d_loss": d_loss_bce, "g_loss": g_loss_nonsaturating, "g_step": lambda *a: 0.0},
+            "expected either g_loss .* or your own g_step, got both",
+        ),
+        ({"d_loss": d_loss_bce, "g_loss": g_loss_nonsaturating, "samples_z": torch.zeros(4, 2)},
+         "samples_z is only used with sample_every"),
+        ({"d_loss": d_loss_bce, "g_loss": g_loss_nonsaturating, "sample_every": 0},
+         "expected sample_every >= 1, got 0"),
+    ],
+)  # fmt: skip
+def test_train_gan_says_which_steps_or_sampling_arguments_are_wrong(arguments, message):
+    G, D = tiny_pair()
+    with pytest.raises(ValueError, match=message):
+        train_gan(G, D, ring().sample, steps=1, progress=False, **arguments)
+
+
+class Counter(torch.nn.Module):
+    """A toy generator with one weight w; a custom G step adds 1 to w, so w_k = k."""
+
+    z_dim = 1
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.zeros(()))
+
+    def sample_z(self, n, generator=None):
+        return torch.randn(n, 1, generator=generator)
+
+    def forward(self, z):
+        return z + self.w
+
+
+def test_ema_equals_the_exponential_moving_average_of_g():
+    G, D = Counter(), torch.nn.Linear(1, 1)
+    ema = ema_generator(G, decay=0.9)
+
+    def count(G, D, opt_g, z):
+        with torch.no_grad():
+            G.w += 1
+        return 0.0
+
+    train_gan(
+        G, D, torch.zeros(10, 1), d_loss=d_loss_bce, g_step=count, steps=20, batch_size=4,
+        ema=ema, progress=False,
+    )  # fmt: skip
+    expected = 1.0  # the first update copies G: w_1 = 1
+    for k in range(2, 21):
+        expected = 0.9 * expected + 0.1 * k  # w_EMA <- decay * w_EMA + (1 - decay) * w_k
+    assert G.w.item() == 20
+    assert ema.module.w.item() == pytest.approx(expected, rel=1e-6)
+    assert ema.n_averaged.item() == 20
+
+
+def test_ema_generator_rejects_a_decay_outside_its_range():
+    with pytest.raises(ValueError, match=r"expected decay in \[0, 1\), got 1.5"):
+        ema_generator(MLPGenerator(hidden=8), decay=1.5)
+
+
+pattern = -torch.ones(1, 28, 28)
+pattern[:, :, :14] = 1  # bright left half, dark right half
+
+
+def simple_images(n=256):
+    noise = torch.randn(n, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    return (pattern + 0.1 * noise).clamp(-1, 1)  # (n, 1, 28, 28)
+
+
+def tiny_dcgan(seed=0, width=8):
+    torch.manual_seed(seed)
+    return DCGANGenerator(z_dim=8, size=28, width=width), DCGANDiscriminator(size=28, width=width)
+
+
+def test_a_tiny_dcgan_learns_a_simple_image():
+    """60 steps on noisy copies of one pattern: G's images move towards it (checked on 6 seeds)."""
+    G, D = tiny_dcgan()
+    ema = ema_generator(G, decay=0.9)
+    z = G.sample_z(64, generator=torch.Generator().manual_seed(1))
+    before = ((generate(G, z) - pattern) ** 2).mean().item()
+    history = train_gan(
+        G, D, simple_images(), d_loss=d_loss_bce, g_loss=g_loss_nonsaturating, steps=60,
+        batch_size=32, lr=2e-3, log_every=5, ema=ema, progress=False,
+    )  # fmt: skip
+    images = generate(G, z)
+    after = ((images - pattern) ** 2).mean().item()
+    assert before > 0.99 and after < 0.75, (before, after)  # untrained G outputs about 0
+    assert (images[..., :14].mean() - images[..., 14:].mean()).item() > 0.25
+    assert all(math.isfinite(value) for value in history.d_loss + history.g_loss + history.g_grad)
+    ema_weights = torch.cat([p.flatten() for p in ema.module.parameters()])
+    g_weights = torch.cat([p.flatten() for p in G.parameters()])
+    assert not torch.allclose(ema_weights, g_weights)  # the EMA lags behind G
+    for ema_buffer, g_buffer in zip(ema.module.buffers(), G.buffers(), strict=True):
+        assert torch.equal(ema_buffer, g_buffer)  # BatchNorm statistics: copied, not averaged
+
+
+def test_sample_every_stores_the_ema_images_of_fixed_codes():
+    G, D = tiny_dcgan(width=4)
+    ema = ema_generator(G)
+    history = train_gan(
+        G, D, simple_images(64), d_loss=d_loss_bce, g_loss=g_loss_nonsaturating, steps=20,
+        batch_size=8, ema=ema, sample_every=10, progress=False,
+    )  # fmt: skip
+    assert [step for step, _ in history.samples] == [0, 10, 20]
+    for _, images in history.samples:
+        assert images.shape == (64, 1, 28, 28) and images.device.type == "cpu"
+        assert images.abs().max() <= 1
+    z = G.sample_z(64, generator=torch.Generator().manual_seed(0))  # the default codes
+    assert torch.equal(history.samples[-1][1], generate(ema.module, z))
+    assert not torch.allclose(history.samples[-1][1], generate(G, z))
+    assert not torch.equal(history.samples[0][1], history.samples[-1][1])
+    assert "samples" not in history.as_dict()
+
+
+def test_samples_z_chooses_the_codes_and_g_is_sampled_without_an_ema():
+    G, D = tiny_dcgan(width=4)
+    z = torch.randn(5, 8)
+    history = train_gan(
+        G, D, simple_images(64), d_loss=d_loss_bce, g_loss=g_loss_nonsaturating, steps=4,
+        batch_size=8, sample_every=2, samples_z=z, progress=False,
+    )  # fmt: skip
+    assert [step for step, _ in history.samples] == [0, 2, 4]
+    assert torch.equal(history.samples[-1][1], generate(G, z))
+    assert G.training  # sampling left G in training mode
+
+
+def test_live_figure_is_a_no_op_outside_a_notebook(capsys):
+    G, D = tiny_pair()
+    history = train_gan(
+        G, D, ring().sample, d_loss=d_loss_bce, g_loss=g_loss_nonsaturating, steps=5,
+        batch_size=8, live=True, live_every=1, progress=False,
+    )  # fmt: skip
+    assert len(history) == 1
+    assert capsys.readouterr().out == ""
+
+
+def test_live_figure_updates_one_display_in_a_notebook(monkeypatch):
+    import IPython.display
+
+    from gankit import viz
+
+    shown = []
+
+    class Handle:
+        def update(self, image):
+            shown.append(image.data)
+
+    def display(image, display_id=False):
+        assert display_id is True
+        shown.append(image.data)
+        return Handle()
+
+    monkeypatch.setattr(viz, "_in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", display)
+    G, D = tiny_dcgan(width=4)
+    train_gan(
+        G, D, simple_images(64), d_loss=d_loss_bce, g_loss=g_loss_nonsaturating, steps=6,
+        batch_size=8, sample_every=3, live=True, live_every=2, log_every=1, progress=False,
+    )  # fmt: skip
+    assert len(shown) == 3  # after steps 2, 4 and 6: one display, then two updates
+    assert all(png.startswith(b"\x89PNG") for png in shown)
+    assert shown[0] != shown[-1]
+
+
+def dcgan_run(G, D, ema, path, steps, data):
+    return train_gan(
+        G, D, data, d_loss=d_loss_bce, g_loss=g_loss_nonsaturating, steps=steps, batch_size=8,
+        seed=3, checkpoint=path, checkpoint_every=10, log_every=2, ema=ema, sample_every=5,
+        progress=False,
+    )  # fmt: skip
+
+
+def assert_same_state(a, b):
+    for (name, p), (_, q) in zip(a.state_dict().items(), b.state_dict().items(), strict=True):
+        assert torch.equal(p, q), f"{name} differs"
+
+
+def test_interrupted_dcgan_run_resumes_to_identical_weights_ema_and_samples(tmp_path):
+    pool = simple_images(64)
+
+    def images(n, generator):
+        return pool[torch.randint(len(pool), (n,), generator=generator)]
+
+    G_straight, D_straight = tiny_dcgan(width=4)
+    ema_straight = ema_generator(G_straight, decay=0.8)
+    straight = dcgan_run(G_straight, D_straight, ema_straight, None, 30, images)
+
+    calls = []
+
+    def crashing_images(n, generator):
+        calls.append(n)
+        if len(calls) == 26:  # during step 25; the last checkpoint was written after step 19
+            raise KeyboardInterrupt
+        return images(n, generator)
+
+    G, D = tiny_dcgan(width=4)
+    with pytest.raises(KeyboardInterrupt):
+        dcgan_run(G, D, ema_generator(G, decay=0.8), tmp_path / "ckpt.pt", 30, crashing_images)
+
+    G, D = tiny_dcgan(seed=99, width=4)  # fresh networks and EMA: all from the checkpoint
+    ema = ema_generator(G, decay=0.8)
+    resumed = dcgan_run(G, D, ema, tmp_path / "ckpt.pt", 30, images)
+    assert_same_state(G, G_straight)  # weights and BatchNorm statistics
+    assert_same_state(D, D_straight)
+    assert_same_state(ema, ema_straight)  # the EMA's weights, statistics and n_averaged
+    assert resumed == straight
+    assert [step for step, _ in resumed.samples] == [0, 5, 10, 15, 20, 25, 30]
+    for (_, a), (_, b) in zip(resumed.samples, straight.samples, strict=True):
+        assert torch.equal(a, b)
+
+
+def test_resuming_with_an_ema_needs_one_in_the_checkpoint(tmp_path):
+    G, D = tiny_pair()
+    run(G, D, tmp_path / "ckpt.pt", steps=20)
+    with pytest.raises(ValueError, match="has no EMA"):
+        train_gan(
+            G, D, ring().sample, d_loss=d_loss_bce, g_loss=g_loss_nonsaturating, steps=30,
+            checkpoint=tmp_path / "ckpt.pt", ema=ema_generator(G), progress=False,
+        )  # fmt: skip
+
+
+def test_prepare_moves_to_the_device_and_keeps_cpu_layouts():
+    G = DCGANGenerator(z_dim=4, size=28, width=4)
+    assert prepare(G, "cpu") is G
+    images = torch.randn(2, 1, 28, 28)
+    assert prepare(images, torch.device("cpu")).is_contiguous()
+
+
+def test_generate_batches_in_eval_mode_and_restores_training_mode():
+    G = DCGANGenerator(z_dim=4, size=28, width=4)
+    z = torch.randn(7, 4)
+    images = generate(G, z, batch_size=3)
+    assert images.shape == (7, 1, 28, 28) and G.training
+    G.eval()
+    with torch.no_grad():
+        assert torch.allclose(images, G(z), atol=1e-6)  # BatchNorm's running statistics
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_prepare_uses_channels_last_on_cuda():
+    G = prepare(DCGANGenerator(z_dim=4, size=28, width=4), "cuda")
+    weight = G.blocks[0][0].weight
+    assert weight.is_cuda and weight.is_contiguous(memory_format=torch.channels_last)
+    images = prepare(torch.randn(2, 1, 28, 28), "cuda")
+    assert images.is_contiguous(memory_format=torch.channels_last)
+    points = prepare(torch.randn(2, 2), "cuda")
+    assert points.is_cuda and points.is_contiguous()

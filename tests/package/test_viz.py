@@ -12,11 +12,15 @@ from gankit.data import mixture_1d, ring  # noqa: E402
 from gankit.models import MLPDiscriminator  # noqa: E402
 from gankit.training import History  # noqa: E402
 from gankit.viz import (  # noqa: E402
+    LiveFigure,
+    image_grid,
     plot_decision_surface,
     plot_density_1d,
     plot_grad_norms,
+    plot_images,
     plot_losses,
     plot_samples_2d,
+    plot_samples_over_time,
 )
 
 
@@ -107,3 +111,64 @@ def test_plot_grad_norms_uses_a_log_axis(history):
     ax = plot_grad_norms(history)
     assert ax.get_yscale() == "log"
     assert list(ax.lines[0].get_ydata()) == [1.0, 0.1, 0.01]
+
+
+def test_image_grid_maps_minus_one_to_one_onto_a_tiled_picture():
+    images = torch.full((6, 1, 4, 4), -1.0)
+    images[1] = 1.0  # the second image white, the others black
+    grid = image_grid(images, nrow=3)
+    assert grid.shape == (2 * 4 + 3 * 2, 3 * 4 + 4 * 2)  # 2 rows, 3 columns, 2-pixel padding
+    assert grid.min() == 0 and grid.max() == 1
+    assert (grid[2:6, 2:6] == 0).all()  # first image: black
+    assert (grid[2:6, 8:12] == 1).all()  # second image: white
+    colour = image_grid(torch.zeros(4, 3, 8, 8), nrow=2)
+    assert colour.shape == (2 * 8 + 3 * 2, 2 * 8 + 3 * 2, 3)
+    assert colour[2, 2].tolist() == [0.5, 0.5, 0.5]
+
+
+def test_image_grid_rejects_what_is_not_a_batch_of_images():
+    with pytest.raises(
+        ValueError, match=r"expected images of shape \(N, 1 or 3, H, W\), got \(5, 28, 28\)"
+    ):
+        image_grid(torch.zeros(5, 28, 28))
+    with pytest.raises(ValueError, match=r"got \(5, 2, 8, 8\)"):
+        image_grid(torch.zeros(5, 2, 8, 8))
+
+
+def test_plot_images_shows_gray_grids_without_ticks():
+    ax = plot_images(torch.rand(16, 1, 8, 8) * 2 - 1, nrow=4, title="samples")
+    (image,) = ax.get_images()
+    assert image.get_array().shape == (4 * 8 + 5 * 2, 4 * 8 + 5 * 2)
+    assert image.get_cmap().name == "gray" and image.get_clim() == (0, 1)
+    assert ax.get_title() == "samples" and not ax.axison
+    ax = plot_images(torch.zeros(4, 3, 8, 8), nrow=2)
+    assert ax.get_images()[0].get_array().shape == (22, 22, 3)
+
+
+def test_plot_samples_over_time_draws_one_titled_grid_per_step():
+    samples = [(step, torch.rand(64, 1, 8, 8) * 2 - 1) for step in (0, 250, 500)]
+    axes = plot_samples_over_time(samples, n_images=16, nrow=4)
+    assert [ax.get_title() for ax in axes] == ["step 0", "step 250", "step 500"]
+    assert all(ax.get_images()[0].get_array().shape == (42, 42) for ax in axes)  # 16 of 64 shown
+    history = History(samples=[(step, torch.zeros(4, 1, 8, 8)) for step in range(0, 100, 10)])
+    axes = plot_samples_over_time(history, max_grids=4)
+    assert [ax.get_title() for ax in axes] == ["step 0", "step 30", "step 60", "step 90"]
+    with pytest.raises(
+        ValueError, match=r"expected a list of \(step, images\) pairs, got an empty one"
+    ):
+        plot_samples_over_time([])
+
+
+def test_live_figure_draws_losses_and_the_latest_samples_as_png(history):
+    figure = LiveFigure(title="DCGAN")
+    assert not figure.active  # not in a notebook: update does nothing
+    figure.update(history)
+    assert figure.png is None
+    losses_only = figure.draw(history)
+    history.samples.append((20, torch.rand(16, 1, 8, 8) * 2 - 1))
+    with_images = figure.draw(history)
+    history.samples.append((30, torch.randn(50, 2)))
+    with_points = figure.draw(history)
+    assert all(png.startswith(b"\x89PNG") for png in (losses_only, with_images, with_points))
+    assert len({losses_only, with_images, with_points}) == 3
+    assert plt.get_fignums() == []  # drawn off pyplot: nothing left to show twice
