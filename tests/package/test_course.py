@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import torch
 
 from gankit import course
 
@@ -91,3 +92,29 @@ def test_runner_reports_a_failing_notebook(tmp_path):
         "ci", solutions=tmp_path / "solutions", build=tmp_path / "build"
     )
     assert not ok and "ZeroDivisionError" in results[0]["error"]
+
+
+def test_model_or_reference_builds_yours_once_it_runs(capsys):
+    from torch import nn
+
+    from gankit.models import MLPImageGenerator
+
+    class Unfinished(nn.Module):
+        def __init__(self, z_dim=64, hidden=256):
+            super().__init__()
+            self.z_dim, self.layer = z_dim, nn.Linear(z_dim, 4)
+
+        def sample_z(self, n, generator=None):
+            return torch.randn(n, self.z_dim)
+
+        def forward(self, z):
+            raise NotImplementedError()
+
+    class Finished(Unfinished):
+        def forward(self, z):
+            return self.layer(z)
+
+    fallback = course.model_or_reference(Unfinished, MLPImageGenerator, z_dim=8, hidden=16)
+    assert isinstance(fallback, MLPImageGenerator) and fallback.z_dim == 8
+    assert "Unfinished is not implemented yet" in capsys.readouterr().out
+    assert isinstance(course.model_or_reference(Finished, MLPImageGenerator, z_dim=8), Finished)

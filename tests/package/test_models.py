@@ -226,3 +226,28 @@ def test_gradients_reach_every_dcgan_generator_parameter_through_d():
     G, D = DCGANGenerator(z_dim=8, size=28, width=4), DCGANDiscriminator(size=28, width=4)
     D(G(G.sample_z(4))).sum().backward()
     assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in G.parameters())
+
+
+def test_dcgan_is_built_from_the_blocks_it_is_given():
+    """Lesson 03 passes the student's blocks; each is called with the layout's channels."""
+    from gankit.models import dcgan
+
+    calls = []
+
+    def logged(block):
+        def build(*args, **kwargs):
+            calls.append((block.__name__, args, kwargs))
+            return block(*args, **kwargs)
+
+        return build
+
+    G = DCGANGenerator(z_dim=8, channels=1, size=32, width=4, block=logged(dcgan.generator_block))
+    D = DCGANDiscriminator(channels=1, size=32, width=4, block=logged(dcgan.discriminator_block))
+    assert calls == [
+        ("generator_block", (16, 8), {}),
+        ("generator_block", (8, 4), {}),
+        ("discriminator_block", (1, 4), {"batch_norm": False}),
+        ("discriminator_block", (4, 8), {}),
+        ("discriminator_block", (8, 16), {}),
+    ]
+    assert D(G(G.sample_z(2))).shape == (2,)

@@ -637,3 +637,48 @@ def test_prepare_uses_channels_last_on_cuda():
     assert images.is_contiguous(memory_format=torch.channels_last)
     points = prepare(torch.randn(2, 2), "cuda")
     assert points.is_cuda and points.is_contiguous()
+
+
+def test_default_step_losses_are_the_bce_pair():
+    G, D = tiny_pair()
+    real, z = torch.randn(8, 2), G.sample_z(8)
+    with torch.no_grad():
+        expected_d = d_loss_bce(D(real), D(G(z))).item()
+        expected_g = g_loss_nonsaturating(D(G(z))).item()
+    assert d_step(G, D, torch.optim.SGD(D.parameters(), lr=0.0), real, z) == pytest.approx(
+        expected_d
+    )
+    assert g_step(G, D, torch.optim.SGD(G.parameters(), lr=0.0), z)[0] == pytest.approx(expected_g)
+
+
+def test_lr_d_sets_the_discriminators_rate_only():
+    """With lr_d = 0 the discriminator never moves while the generator learns at lr."""
+    G, D = tiny_pair()
+    g_before, d_before = copy_of(G), copy_of(D)
+    train_gan(G, D, ring().sample, d_loss=d_loss_bce, g_loss=g_loss_nonsaturating, steps=5,
+              batch_size=16, lr=1e-3, lr_d=0.0, progress=False)  # fmt: skip
+    assert unchanged(D, d_before) and not unchanged(G, g_before)
+
+
+def test_a_generator_alone_round_trips_and_cannot_fill_a_discriminator(tmp_path):
+    G, D = tiny_pair()
+    save_checkpoint(tmp_path / "g.pt", G=G, data="ring")
+    G2, D2 = tiny_pair(seed=1)
+    assert load_checkpoint(tmp_path / "g.pt", G=G2) == {"data": "ring"}
+    assert all(torch.equal(p, q) for p, q in zip(G.parameters(), G2.parameters()))
+    with pytest.raises(ValueError, match="generator only"):
+        load_checkpoint(tmp_path / "g.pt", G=G2, D=D2)
+
+
+def test_shipped_checkpoints_load_into_the_lessons_generators():
+    from gankit.checkpoint import PRETRAINED_DIR, pretrained
+    from gankit.models import MLPImageGenerator
+
+    for name, G in [("02_first_gan_digits", MLPImageGenerator(z_dim=64, hidden=256)),
+                    ("03_dcgan_digits", DCGANGenerator(z_dim=64, channels=1, size=28, width=32))]:  # fmt: skip
+        load_checkpoint(pretrained(name), G=G)
+        images = generate(G, G.sample_z(4))
+        assert images.shape == (4, 1, 28, 28) and images.abs().max() <= 1
+        assert (PRETRAINED_DIR / f"{name}.pt").stat().st_size <= 2_000_000
+    with pytest.raises(FileNotFoundError, match="make_checkpoints"):
+        pretrained("99_nothing")

@@ -6,8 +6,9 @@
 def d_step(G, D, opt_d, real, z):
     fake = G(z).detach()
     real_logits, fake_logits = D(real), D(fake)
-    loss = F.binary_cross_entropy_with_logits(real_logits, torch.zeros_like(real_logits)) + \
-        F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+    loss = F.binary_cross_entropy_with_logits(
+        real_logits, torch.zeros_like(real_logits)
+    ) + F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
     opt_d.zero_grad()
     loss.backward()
     opt_d.step()

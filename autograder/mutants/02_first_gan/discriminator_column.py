@@ -9,8 +9,10 @@ class Discriminator(nn.Module):
         self.image_shape = tuple(image_shape)
         self.net = nn.Sequential(
             nn.Flatten(),
-            nn.Linear(math.prod(image_shape), hidden), nn.LeakyReLU(0.2),
-            nn.Linear(hidden, hidden), nn.LeakyReLU(0.2),
+            nn.Linear(math.prod(image_shape), hidden),
+            nn.LeakyReLU(0.2),
+            nn.Linear(hidden, hidden),
+            nn.LeakyReLU(0.2),
             nn.Linear(hidden, 1),
         )
 

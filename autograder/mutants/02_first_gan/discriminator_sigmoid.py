@@ -9,9 +9,12 @@ class Discriminator(nn.Module):
         self.image_shape = tuple(image_shape)
         self.net = nn.Sequential(
             nn.Flatten(),
-            nn.Linear(math.prod(image_shape), hidden), nn.LeakyReLU(0.2),
-            nn.Linear(hidden, hidden), nn.LeakyReLU(0.2),
-            nn.Linear(hidden, 1), nn.Sigmoid(),
+            nn.Linear(math.prod(image_shape), hidden),
+            nn.LeakyReLU(0.2),
+            nn.Linear(hidden, hidden),
+            nn.LeakyReLU(0.2),
+            nn.Linear(hidden, 1),
+            nn.Sigmoid(),
         )
 
     def forward(self, x):

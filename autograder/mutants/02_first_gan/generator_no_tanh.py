@@ -8,8 +8,10 @@ class Generator(nn.Module):
         super().__init__()
         self.z_dim, self.image_shape = z_dim, tuple(image_shape)
         self.net = nn.Sequential(
-            nn.Linear(z_dim, hidden), nn.LeakyReLU(0.2),
-            nn.Linear(hidden, hidden), nn.LeakyReLU(0.2),
+            nn.Linear(z_dim, hidden),
+            nn.LeakyReLU(0.2),
+            nn.Linear(hidden, hidden),
+            nn.LeakyReLU(0.2),
             nn.Linear(hidden, math.prod(image_shape)),
         )
 

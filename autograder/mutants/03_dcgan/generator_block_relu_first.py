@@ -5,7 +5,9 @@
 # %% generator_block
 def generator_block(in_channels, out_channels):
     return nn.Sequential(
-        nn.ConvTranspose2d(in_channels, out_channels, kernel_size=4, stride=2, padding=1, bias=False),
+        nn.ConvTranspose2d(
+            in_channels, out_channels, kernel_size=4, stride=2, padding=1, bias=False
+        ),
         nn.ReLU(),
         nn.BatchNorm2d(out_channels),
     )

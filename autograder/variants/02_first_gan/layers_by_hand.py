@@ -28,7 +28,11 @@ class Discriminator(nn.Module):
         super().__init__()
         self.image_shape = tuple(image_shape)
         size = image_shape[0] * image_shape[1] * image_shape[2]
-        self.fc1, self.fc2, self.fc3 = nn.Linear(size, hidden), nn.Linear(hidden, hidden), nn.Linear(hidden, 1)
+        self.fc1, self.fc2, self.fc3 = (
+            nn.Linear(size, hidden),
+            nn.Linear(hidden, hidden),
+            nn.Linear(hidden, 1),
+        )
         self.drop = nn.Dropout(0.3)
 
     def forward(self, x):

@@ -13,4 +13,6 @@ def mmd2_unbiased(real_feats, fake_feats):
         mask = ~torch.eye(len(k), dtype=torch.bool)
         return k[mask].mean()
 
-    return (off_diagonal_mean(kernel(x, x)) + off_diagonal_mean(kernel(y, y)) - 2 * kernel(x, y).mean()).item()
+    return (
+        off_diagonal_mean(kernel(x, x)) + off_diagonal_mean(kernel(y, y)) - 2 * kernel(x, y).mean()
+    ).item()
