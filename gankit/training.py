@@ -27,7 +27,12 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
 from gankit import losses
-from gankit.checkpoint import CHECKPOINT_FORMAT, load_checkpoint, save_checkpoint  # noqa: F401
+from gankit.checkpoint import (  # noqa: F401 (re-exported: lessons call training.*)
+    CHECKPOINT_FORMAT,
+    load_checkpoint,
+    pretrained,
+    save_checkpoint,
+)
 
 
 def seed_everything(seed: int) -> torch.Generator:
