@@ -9,6 +9,8 @@ A test cell reads like a list of claims about the student's function:
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 
 
@@ -17,9 +19,15 @@ class NotDone(AssertionError):
 
 
 def call(fn, *args, **kwargs):
-    """Call the student's function; an unfinished exercise fails with a plain message."""
+    """Call the student's function; an unfinished exercise fails with a plain message.
+
+    Warnings are silenced: nbgrader fails a test cell that writes to stderr, and a warning
+    (`float()` of a tensor that requires grad, say) is not a wrong answer.
+    """
     try:
-        return fn(*args, **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args, **kwargs)
     except NotImplementedError:
         raise NotDone(
             f"{getattr(fn, '__name__', fn)} is not implemented yet: "

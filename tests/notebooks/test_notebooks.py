@@ -82,7 +82,14 @@ def test_lesson_follows_the_contract(name):
 @pytest.mark.slow
 def test_solutions_run_in_the_ci_profile(tmp_path):
     """`make lessons` for the ci profile: every notebook runs and records its numbers."""
-    results, ok = course.run_lessons("ci", build=tmp_path, solutions=ROOT / "solutions")
+    # One at a time: the grading tests start kernels on the other worker meanwhile.
+    results, ok = course.run_lessons("ci", build=tmp_path, solutions=ROOT / "solutions", jobs=1)
+    stalled = [r["lesson"][:2] for r in results if "wall-clock" in r.get("error", "")]
+    if stalled:  # a kernel that never answered (kernels started at once can race for a port)
+        print(f"{stalled} went over the wall-clock limit; running them once more")
+        again, _ = course.run_lessons("ci", stalled, build=tmp_path, solutions=ROOT / "solutions")
+        results = [next((a for a in again if a["lesson"] == r["lesson"]), r) for r in results]
+        ok = not any("error" in r for r in results)
     print(course.format_table(results))
     assert ok, course.format_table(results)
     for result in results:
