@@ -4,11 +4,11 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 PROFILE ?= ci
 LESSONS ?=
-JOBS    ?= 2
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 PYTEST_ARGS ?= -n 2
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup lab test lessons release lint format strip clean
+.PHONY: setup lab test lessons release grade lint format strip clean
 
 setup: $(VENV)/.installed
 
@@ -38,6 +38,12 @@ lessons: setup
 # Regenerate lessons/ from solutions/ with nbgrader.
 release: setup
 	$(BIN)/python -m autograder.course release
+
+# Grade a folder of submissions: grades.csv, feedback and a class report in build/grades/LESSON/.
+# `make grade LESSON=01_minimax SUBMISSIONS=path [JOBS=4] [ARGS=--regrade]`; see README.md.
+grade: setup
+	@test -n "$(LESSON)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade LESSON=01_minimax SUBMISSIONS=path [JOBS=n] [ARGS=--regrade]" >&2; exit 2; }
+	$(BIN)/python -m autograder.grade $(LESSON) $(SUBMISSIONS) --jobs $(JOBS) $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -10,7 +10,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from torchvision.utils import make_grid
 
 SAMPLE_STYLE = {"s": 4, "alpha": 0.5, "color": "tab:orange", "linewidths": 0}
 
@@ -200,6 +199,8 @@ def image_grid(images, nrow=8) -> np.ndarray:
     images = torch.as_tensor(images)
     if images.ndim != 4 or images.shape[1] not in (1, 3):
         raise ValueError(f"expected images of shape (N, 1 or 3, H, W), got {tuple(images.shape)}")
+    from torchvision.utils import make_grid  # here: importing torchvision takes seconds
+
     images = (images.detach().to("cpu", torch.float32) + 1) / 2  # [-1, 1] -> [0, 1]
     grid = make_grid(images, nrow=nrow, padding=2, pad_value=1.0).clamp(0, 1)  # (3, H', W')
     return grid[0].numpy() if images.shape[1] == 1 else grid.permute(1, 2, 0).numpy()

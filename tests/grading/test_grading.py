@@ -2,13 +2,19 @@
 else, each mutant loses points on the test it names, each variant gets full marks.
 
 One autograde run per lesson grades all of its submissions in a temporary course directory.
+Lesson 01 instead goes through the instructors' grader (`make grade`): a class of 40
+submissions graded in parallel, each in its own sandboxed course copy.
 """
 
+import csv
+import itertools
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder import course
+from autograder.grade import Grader, Limits
 from autograder.submissions import answers, changes, submission
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,12 +27,31 @@ def test_every_lesson_has_grading_tests():
     assert {cls.lesson for cls in GradingSuite.__subclasses__()} == set(course.lesson_names())
 
 
+def grade_class(name: str, subs: dict, folder: Path, size: int) -> dict[str, dict]:
+    """Grade `subs`, repeated under new names up to `size` students, with the batch grader."""
+    names = itertools.cycle(subs)
+    for i in range(size):
+        student = next(names)
+        copy = student if i < len(subs) else f"{student}--copy{i // len(subs)}"
+        nbformat.write(subs[student], folder / "submissions" / f"{copy}.ipynb")
+    grader = Grader(name, folder / "out", jobs=2, limits=Limits())
+    return {
+        r.student: {
+            "scores": {t: tuple(s) for t, s in r.tests.items()},
+            "status": r.status,
+            "notebook": course.read(folder / "out" / "autograded" / f"{r.student}.ipynb"),
+        }
+        for r in grader.run(folder / "submissions", log=lambda line: None)
+    }
+
+
 class GradingSuite:
     lesson: str
+    batch = 0  # > 0: graded as a class of this many students by the batch grader
 
     @pytest.fixture(scope="class")
     @classmethod
-    def graded(cls):
+    def graded(cls, tmp_path_factory):
         name = cls.lesson
         solution = course.read(ROOT / "solutions" / name / f"{name}.ipynb")
         mutants, variants = changes("mutants", name), changes("variants", name)
@@ -35,8 +60,14 @@ class GradingSuite:
             subs = {"solution": submission(student, solution), "blank": student}
             subs |= {f"mutant-{m.name}": submission(student, solution, m) for m in mutants}
             subs |= {f"variant-{v.name}": submission(student, solution, v) for v in variants}
-            results = course.autograde(root, name, subs)
-        return {"results": results, "mutants": mutants, "variants": variants, "solution": solution}
+            if cls.batch:
+                folder = tmp_path_factory.mktemp(name)
+                (folder / "submissions").mkdir()
+                results = grade_class(name, subs, folder, cls.batch)
+            else:
+                folder, results = None, course.autograde(root, name, subs)
+        return {"results": results, "mutants": mutants, "variants": variants, "solution": solution,
+                "out": folder and folder / "out"}  # fmt: skip
 
     def solution_scores(self, graded):
         return graded["results"]["solution"]["scores"]
@@ -107,7 +138,29 @@ class TestWelcome(GradingSuite):
 
 @pytest.mark.slow
 class TestMinimax(GradingSuite):
+    """Also the batch grader's class-sized run: 40 students, two at a time."""
+
     lesson = "01_minimax"
+    batch = 40
+
+    def test_a_class_of_40_is_graded_and_copies_agree(self, graded):
+        results = graded["results"]
+        assert len(results) == self.batch
+        assert {r["status"] for r in results.values()} == {"graded"}
+        for student, result in results.items():
+            original = student.split("--copy")[0]
+            assert result["scores"] == results[original]["scores"], (
+                f"{student} is a copy of {original} but was graded differently"
+            )
+
+    def test_grades_csv_has_a_row_per_student(self, graded):
+        out = graded["out"]
+        with open(out / "grades.csv") as f:
+            rows = {row["student"]: row for row in csv.DictReader(f)}
+        assert set(rows) == set(graded["results"])
+        assert rows["solution"]["score"] == rows["solution"]["max_score"] == "15"
+        assert rows["blank"]["score"] == "0"
+        assert (out / "report.html").exists() and (out / "report.png").stat().st_size > 10_000
 
 
 @pytest.mark.slow
