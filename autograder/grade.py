@@ -28,7 +28,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -42,7 +41,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import course, report, sandbox
+from autograder import course, inbox, report, sandbox
 
 ROOT = course.ROOT
 # Worst first: a student gets the worst status that applies; the message lists every finding.
@@ -57,6 +56,7 @@ STATUSES = {
     "renamed": "the notebook had another name; graded",
     "graded": "graded",
 }
+MEMORY_SIGNS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "can't allocate memory")
 GRADER_CONFIG = """
 # Added by the grader (autograder/grade.py).
 c.Execute.timeout = {cell_timeout}
@@ -91,63 +91,11 @@ class Limits:
     wall_seconds: int = 600  # one submission, start to end
 
 
-def student_id(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", name).strip("._") or "student"
-
-
-def find(folder: Path, lesson: str, out: Path | None = None) -> dict[str, tuple[Path | None, str]]:
-    """student -> (their notebook or None, a note): `alice.ipynb` or `alice/.../<lesson>.ipynb`.
-
-    Hidden entries and the grader's own output folder (`out`, if it lies inside) are skipped.
-    """
-    found = {}
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith(".") or (out and entry.resolve() == out.resolve()):
-            continue
-        if entry.is_file() and entry.suffix == ".ipynb":
-            found[student_id(entry.stem)] = (entry, "")
-        elif entry.is_dir():
-            notebooks = sorted(
-                (p for p in entry.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts),
-                key=lambda p: (len(p.parts), str(p)),
-            )
-            named = [p for p in notebooks if p.name == f"{lesson}.ipynb"]
-            if named:
-                found[student_id(entry.name)] = (named[0], "")
-            elif len(notebooks) == 1:
-                found[student_id(entry.name)] = (notebooks[0], "renamed")
-            else:
-                others = ", ".join(p.name for p in notebooks) or "no notebook at all"
-                found[student_id(entry.name)] = (
-                    None,
-                    f"no {lesson}.ipynb in {entry.name}/ ({others})",
-                )
-    return found
-
-
-def test_cells(nb) -> dict[str, str]:
-    """grade_id -> source of the cells that are tests (graded, not answers)."""
-    return {
-        c.metadata["nbgrader"]["grade_id"]: c.source.strip()
-        for c in nb.cells
-        if c.metadata.get("nbgrader", {}).get("grade")
-        and not c.metadata["nbgrader"].get("solution")
-    }
-
-
-def grade_ids(nb) -> set[str]:
-    return {
-        c.metadata["nbgrader"]["grade_id"]
-        for c in nb.cells
-        if "grade_id" in c.metadata.get("nbgrader", {})
-    }
-
-
 def classify(nb) -> tuple[str, str] | None:
     """The limit a graded notebook ran into, from its error outputs: (status, message) or None."""
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     text = " ".join(f"{o.ename} {o.evalue}" for o in errors)
-    if "MemoryError" in text or "can't allocate memory" in text or "out of memory" in text:
+    if any(sign in text for sign in MEMORY_SIGNS):
         return "memory_limit", "a cell ran out of memory (the kernel's limit)"
     if "CellTimeoutError" in text or "KeyboardInterrupt" in text:
         return "timed_out", "a cell ran past the time limit and was interrupted"
@@ -182,7 +130,10 @@ class Grader:
             self.out / "autograded" / f"{student}.ipynb",
         ):
             stale.unlink(missing_ok=True)
-        result = self._grade(student, path, note, folder)
+        try:
+            result = self._grade(student, path, note, folder)
+        except Exception as err:  # noqa: BLE001 (one student's failure must not stop the batch)
+            result = Result(student, "error", f"the grader failed: {type(err).__name__}: {err}")
         result.max_score = sum(self.points.values())
         for test, points in self.points.items():
             result.tests.setdefault(test, [0.0, points])
@@ -196,36 +147,19 @@ class Grader:
     def _grade(self, student, path, note, folder) -> Result:
         if path is None:
             return Result(student, "missing", note)
-        source, digest = (
-            str(path.relative_to(folder)),
-            hashlib.sha256(path.read_bytes()).hexdigest(),
-        )
+        source, digest = str(path.relative_to(folder)), sha256(path)
+        nb, restored = inbox.check(path, source, self.release, self.lesson)
+        if nb is None:
+            return Result(student, "malformed", restored, source=source, sha256=digest)
         notes = [f"graded {source}, which should be named {self.lesson}.ipynb"] if note else []
-        try:
-            nb = nbformat.read(path, as_version=4)
-            nbformat.validate(nb)
-        except Exception as err:  # noqa: BLE001 (any reason a notebook cannot be read)
-            reason = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
-            return Result(student, "malformed", f"{source} is not a readable notebook ({type(err).__name__}: {reason})", source=source, sha256=digest)  # fmt: skip
-        expected, given = test_cells(self.release), test_cells(nb)
-        if not grade_ids(self.release) & grade_ids(nb):
-            return Result(student, "malformed", f"{source} has none of {self.lesson}'s exercise or test cells (another lesson's notebook?)", source=source, sha256=digest)  # fmt: skip
-        deleted = [t for t in expected if t not in given]
-        edited = [t for t in expected if t in given and given[t] != expected[t]]
-        if deleted or edited:
-            parts = [f"deleted {', '.join(deleted)}" if deleted else "", f"edited {', '.join(edited)}" if edited else ""]  # fmt: skip
-            notes.append(
-                "test cells "
-                + " and ".join(p for p in parts if p)
-                + ": restored from the lesson and graded"
-            )
+        notes += [restored] if restored else []
         status, message, tests = self._autograde(student, nb)
-        if status == "graded" and (deleted or edited):
+        if status == "graded" and restored:
             status = "tests_restored"
         elif status == "graded" and note:
             status = "renamed"
-        return Result(student, status, "; ".join([message, *notes]) if message else "; ".join(notes) or "graded",
-                      tests=tests, source=source, sha256=digest)  # fmt: skip
+        message = "; ".join(m for m in [message, *notes] if m) or "graded"
+        return Result(student, status, message, tests=tests, source=source, sha256=digest)
 
     def _autograde(self, student: str, nb) -> tuple[str, str, dict]:
         """Run nbgrader autograde and generate_feedback for one student in a throwaway course."""
@@ -245,54 +179,43 @@ class Grader:
                 "OMP_NUM_THREADS": "1",
                 "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
             }
-            began = time.monotonic()
-            ok, log = self._nbgrader(student, root, env, "autograde", self.limits.wall_seconds)
+            code, log = self._worker(student, root, env, runtime / "kernel")
             graded = root / "autograded" / student / self.lesson / f"{self.lesson}.ipynb"
-            if not ok and log == "timeout":
-                return "timed_out", f"stopped after the time limit for a submission ({self.limits.wall_seconds} s); no grades", {}  # fmt: skip
+            memory = any(sign in log for sign in MEMORY_SIGNS)
+            if code == "timeout":
+                return "timed_out", f"stopped at the time limit for a submission ({self.limits.wall_seconds} s); no grades", {}  # fmt: skip
             if not graded.exists():
+                if memory:
+                    return "memory_limit", f"the kernel ran out of memory (limit {self.limits.memory_mb} MiB) and died; no grades", {}  # fmt: skip
                 if "Kernel died" in log or "DeadKernelError" in log:
                     return "kernel_crashed", "the kernel died while running the notebook (a crash, os._exit, or the CPU-time limit); no grades", {}  # fmt: skip
                 return "error", "nbgrader could not grade it: " + _tail(log), {}
             tests = self._read_grades(root, student)
-            autograded = course.read(graded)
-            status, message = classify(autograded) or ("graded", "")
+            status, message = classify(course.read(graded)) or ("graded", "")
             (self.out / "autograded").mkdir(parents=True, exist_ok=True)
             shutil.copy(graded, self.out / "autograded" / f"{student}.ipynb")
-            left = max(30, self.limits.wall_seconds - (time.monotonic() - began))
-            ok, log = self._nbgrader(student, root, env, "generate_feedback", left)
             html = root / "feedback" / student / self.lesson / f"{self.lesson}.html"
-            if ok and html.exists():
+            if html.exists():
                 (self.out / "feedback").mkdir(parents=True, exist_ok=True)
                 shutil.copy(html, self.out / "feedback" / f"{student}.html")
             return status, message, tests
 
-    def _nbgrader(self, student, root, env, command, timeout) -> tuple[bool, str]:
-        cmd = [
-            sys.executable,
-            "-m",
-            "nbgrader",
-            command,
-            self.lesson,
-            "--student",
-            student,
-            "--force",
-        ]
-        # The kernel's sockets: an absolute path, in the folder the sandbox opens to the kernel.
-        cmd.append(f"--KernelManager.ip={env['JUPYTER_RUNTIME_DIR']}/kernel")
+    def _worker(self, student, root, env, sockets) -> tuple[int | str, str]:
+        """Run `autograder.worker` (autograde, then feedback) in `root`: (exit code or "timeout", log)."""
+        cmd = [sys.executable, "-m", "autograder.worker", self.lesson, student, str(sockets)]
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, start_new_session=True)  # fmt: skip
         self.running[student] = proc
         try:
-            log, _ = proc.communicate(timeout=timeout)
+            log, _ = proc.communicate(timeout=self.limits.wall_seconds)
         except subprocess.TimeoutExpired:
             _kill(proc)
-            return False, "timeout"
+            return "timeout", ""
         finally:
             self.running.pop(student, None)
         if self.stopping.is_set():
             raise KeyboardInterrupt
-        return proc.returncode == 0, log
+        return proc.returncode, log
 
     def _read_grades(self, root: Path, student: str) -> dict:
         from nbgrader.api import Gradebook
@@ -324,11 +247,11 @@ class Grader:
     # --- the batch -----------------------------------------------------------------------------
 
     def run(self, folder: Path, *, regrade: bool = False, log=print) -> list[Result]:
-        found = find(folder, self.lesson, self.out)
+        found = inbox.find(folder, self.lesson, self.out)
         done, todo = {}, []
         for student, (path, note) in found.items():
             old = None if regrade else self.load(student)
-            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path else ""
+            digest = sha256(path) if path else ""
             if old and old.status != "error" and old.sha256 == digest:
                 done[student] = old
             else:
@@ -368,6 +291,10 @@ class Grader:
         self.kernels = tmp / "jupyter"
         sandbox.kernelspec(self.kernels, memory_mb=self.limits.memory_mb,
                            cpu_seconds=self.limits.cpu_seconds, isolate=self.isolate)  # fmt: skip
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _kill(proc: subprocess.Popen) -> None:

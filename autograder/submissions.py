@@ -99,3 +99,23 @@ def submission(
             raise KeyError(f"{change.name}: no solution cell {sorted(missing)} in the lesson")
         filled |= change.cells
     return fill(student, filled)
+
+
+def lesson_class(
+    lesson: str, student: nbformat.NotebookNode, solution: nbformat.NotebookNode, size: int = 0
+) -> dict[str, nbformat.NotebookNode]:
+    """A class for one lesson: the solution, a blank notebook, every mutant and variant, then
+    copies of those (`mutant-x--copy1`, ...) until there are `size` students."""
+    subs = {"solution": submission(student, solution), "blank": student}
+    subs |= {
+        f"mutant-{m.name}": submission(student, solution, m) for m in changes("mutants", lesson)
+    }
+    subs |= {
+        f"variant-{v.name}": submission(student, solution, v) for v in changes("variants", lesson)
+    }
+    originals = list(subs)
+    for i in range(len(originals), size):
+        subs[f"{originals[i % len(originals)]}--copy{i // len(originals)}"] = subs[
+            originals[i % len(originals)]
+        ]
+    return subs

@@ -7,7 +7,6 @@ submissions graded in parallel, each in its own sandboxed course copy.
 """
 
 import csv
-import itertools
 from pathlib import Path
 
 import nbformat
@@ -15,7 +14,7 @@ import pytest
 
 from autograder import course
 from autograder.grade import Grader, Limits
-from autograder.submissions import answers, changes, submission
+from autograder.submissions import answers, changes, lesson_class
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMUM = {  # lessons 01 and later: at least 6 realistic wrong answers and 3 correct variants
@@ -27,13 +26,10 @@ def test_every_lesson_has_grading_tests():
     assert {cls.lesson for cls in GradingSuite.__subclasses__()} == set(course.lesson_names())
 
 
-def grade_class(name: str, subs: dict, folder: Path, size: int) -> dict[str, dict]:
-    """Grade `subs`, repeated under new names up to `size` students, with the batch grader."""
-    names = itertools.cycle(subs)
-    for i in range(size):
-        student = next(names)
-        copy = student if i < len(subs) else f"{student}--copy{i // len(subs)}"
-        nbformat.write(subs[student], folder / "submissions" / f"{copy}.ipynb")
+def grade_class(name: str, subs: dict, folder: Path) -> dict[str, dict]:
+    """Grade `subs` with the batch grader, as `make grade` would."""
+    for student, nb in subs.items():
+        nbformat.write(nb, folder / "submissions" / f"{student}.ipynb")
     grader = Grader(name, folder / "out", jobs=2, limits=Limits())
     return {
         r.student: {
@@ -57,13 +53,11 @@ class GradingSuite:
         mutants, variants = changes("mutants", name), changes("variants", name)
         with course.course_dir([name]) as root:
             student = course.read(course.generate(root, name) / f"{name}.ipynb")
-            subs = {"solution": submission(student, solution), "blank": student}
-            subs |= {f"mutant-{m.name}": submission(student, solution, m) for m in mutants}
-            subs |= {f"variant-{v.name}": submission(student, solution, v) for v in variants}
+            subs = lesson_class(name, student, solution, cls.batch)
             if cls.batch:
                 folder = tmp_path_factory.mktemp(name)
                 (folder / "submissions").mkdir()
-                results = grade_class(name, subs, folder, cls.batch)
+                results = grade_class(name, subs, folder)
             else:
                 folder, results = None, course.autograde(root, name, subs)
         return {"results": results, "mutants": mutants, "variants": variants, "solution": solution,
