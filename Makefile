@@ -43,7 +43,7 @@ release: setup
 # `make grade LESSON=01_minimax SUBMISSIONS=path [JOBS=4] [ARGS=--regrade]`; see README.md.
 grade: setup
 	@test -n "$(LESSON)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade LESSON=01_minimax SUBMISSIONS=path [JOBS=n] [ARGS=--regrade]" >&2; exit 2; }
-	$(BIN)/python -m autograder.grade $(LESSON) $(SUBMISSIONS) --jobs $(JOBS) $(ARGS)
+	$(BIN)/gankit-grade $(LESSON) $(SUBMISSIONS) --jobs $(JOBS) $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

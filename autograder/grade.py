@@ -1,7 +1,8 @@
 """Grade a folder of submissions to one lesson: grades, feedback and a class report.
 
     make grade LESSON=01_minimax SUBMISSIONS=path/to/submissions [JOBS=4] [ARGS=--regrade]
-    python -m autograder.grade 01_minimax path/to/submissions [--out DIR] [--jobs N] [--regrade]
+    gankit-grade 01_minimax path/to/submissions [--out DIR] [--jobs N] [--regrade]
+    python -m autograder.grade ...    # the same; in Python: Grader(lesson, out, ...).run(folder)
 
 The folder holds one notebook per student (`alice.ipynb`) or one folder per student
 (`alice/01_minimax.ipynb`, also `alice/01_minimax/01_minimax.ipynb` as nbgrader and LMS exports
@@ -44,18 +45,9 @@ import nbformat
 from autograder import course, inbox, report, sandbox
 
 ROOT = course.ROOT
-# Worst first: a student gets the worst status that applies; the message lists every finding.
-STATUSES = {
-    "error": "grading itself failed (not the student's fault): see the message",
-    "missing": "no notebook for this lesson was found",
-    "malformed": "the notebook could not be read",
-    "memory_limit": "the code went over the memory limit; graded up to there",
-    "timed_out": "the code ran past the time limit; graded up to there",
-    "kernel_crashed": "the kernel died while running the notebook",
-    "tests_restored": "test cells were edited or deleted; restored from the lesson, then graded",
-    "renamed": "the notebook had another name; graded",
-    "graded": "graded",
-}
+# One per student, worst first (README.md says what each means); the message lists every finding.
+STATUSES = ("error", "missing", "malformed", "memory_limit", "timed_out", "kernel_crashed",
+            "tests_restored", "renamed", "graded")  # fmt: skip
 MEMORY_SIGNS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "can't allocate memory")
 GRADER_CONFIG = """
 # Added by the grader (autograder/grade.py).
@@ -311,7 +303,7 @@ def _tail(log: str, lines: int = 8) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m autograder.grade", description=__doc__.split("\n")[0]
+        prog="gankit-grade", description=__doc__.split("\n")[0]
     )
     parser.add_argument("lesson", help="e.g. 01_minimax")
     parser.add_argument("submissions", type=Path, help="folder of student notebooks or folders")

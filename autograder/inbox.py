@@ -17,30 +17,38 @@ def find(folder: Path, lesson: str, out: Path | None = None) -> dict[str, tuple[
     """student -> (their notebook or None, a note): `alice.ipynb` or `alice/.../<lesson>.ipynb`.
 
     Hidden entries and the grader's own output folder (`out`, if it lies inside) are skipped.
+    Names that clash once made safe for paths (`a b`, `a_b`) get a suffix: `a_b`, `a_b-2`.
     """
     found = {}
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith(".") or (out and entry.resolve() == out.resolve()):
             continue
         if entry.is_file() and entry.suffix == ".ipynb":
-            found[student_id(entry.stem)] = (entry, "")
+            name, handed_in = entry.stem, (entry, "")
         elif entry.is_dir():
-            notebooks = sorted(
-                (p for p in entry.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts),
-                key=lambda p: (len(p.parts), str(p)),
-            )
-            named = [p for p in notebooks if p.name == f"{lesson}.ipynb"]
-            if named:
-                found[student_id(entry.name)] = (named[0], "")
-            elif len(notebooks) == 1:
-                found[student_id(entry.name)] = (notebooks[0], "renamed")
-            else:
-                others = ", ".join(p.name for p in notebooks) or "no notebook at all"
-                found[student_id(entry.name)] = (
-                    None,
-                    f"no {lesson}.ipynb in {entry.name}/ ({others})",
-                )
+            name, handed_in = entry.name, _in_folder(entry, lesson)
+        else:
+            continue
+        student, n = student_id(name), 1
+        while student in found:
+            n += 1
+            student = f"{student_id(name)}-{n}"
+        found[student] = handed_in
     return found
+
+
+def _in_folder(folder: Path, lesson: str) -> tuple[Path | None, str]:
+    notebooks = sorted(
+        (p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts),
+        key=lambda p: (len(p.parts), str(p)),
+    )
+    named = [p for p in notebooks if p.name == f"{lesson}.ipynb"]
+    if named:
+        return named[0], ""
+    if len(notebooks) == 1:
+        return notebooks[0], "renamed"
+    others = ", ".join(p.name for p in notebooks) or "no notebook at all"
+    return None, f"no {lesson}.ipynb in {folder.name}/ ({others})"
 
 
 def test_cells(nb) -> dict[str, str]:

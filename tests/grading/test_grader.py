@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import course, sandbox
+from autograder import course, inbox, sandbox
 from autograder.grade import Grader, Limits, main
 from autograder.submissions import answers, fill
 
@@ -277,6 +277,21 @@ def test_interrupted_batch_keeps_the_graded_and_goes_on_and_regrade_starts_over(
     assert regrade.returncode == 0 and "0 already graded, 2 to grade" in regrade.stdout, (
         regrade.stdout
     )
+
+
+def test_every_student_is_found_once(tmp_path):
+    for name in ("a b.ipynb", "a_b.ipynb", ".hidden.ipynb", "notes.txt"):
+        (tmp_path / name).write_text("{}")
+    for path in ("c/x.ipynb", "c/y.ipynb", "d/deep/00_welcome.ipynb", "d/Untitled.ipynb"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("{}")
+    found = inbox.find(tmp_path, LESSON)
+    assert found == {
+        "a_b": (tmp_path / "a b.ipynb", ""),
+        "a_b-2": (tmp_path / "a_b.ipynb", ""),  # two names that clash once safe: neither is lost
+        "c": (None, "no 00_welcome.ipynb in c/ (x.ipynb, y.ipynb)"),
+        "d": (tmp_path / "d/deep/00_welcome.ipynb", ""),  # the lesson's name wins
+    }
 
 
 def test_bad_arguments_exit_2_with_a_message(tmp_path, capsys):
