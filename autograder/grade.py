@@ -302,9 +302,7 @@ def _tail(log: str, lines: int = 8) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="gankit-grade", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="gankit-grade", description=__doc__.split("\n")[0])
     parser.add_argument("lesson", help="e.g. 01_minimax")
     parser.add_argument("submissions", type=Path, help="folder of student notebooks or folders")
     parser.add_argument("--out", type=Path, help="default build/grades/<lesson>")

@@ -25,6 +25,7 @@ import json
 import os
 import resource
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -38,8 +39,6 @@ def available() -> bool:
     bwrap = shutil.which("bwrap")
     if not bwrap:
         return False
-    import subprocess
-
     probe = [bwrap, *_isolation(), "--ro-bind", "/", "/", "true"]
     return subprocess.run(probe, capture_output=True).returncode == 0
 
@@ -96,7 +95,7 @@ def kernelspec(folder: Path, *, memory_mb: int, cpu_seconds: int, isolate: bool)
 
 def main(args: list[str]) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m autograder.sandbox", description=__doc__.split("\n")[0]
+        prog="autograder/sandbox.py", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--memory", type=int, required=True, help="data-memory limit in MiB")
     parser.add_argument("--cpu", type=int, required=True, help="CPU-time limit in seconds")
@@ -106,6 +105,8 @@ def main(args: list[str]) -> None:
     argv = opts.argv[1:] if opts.argv[:1] == ["--"] else opts.argv
     if not opts.no_isolation:
         connection = Path(argv[argv.index("-f") + 1]).resolve().parent
+        if connection in (Path("/"), Path("/tmp"), Path.home()):  # would open far too much
+            sys.exit(f"sandbox: the kernel's connection file needs a folder of its own, not {connection}")  # fmt: skip
         argv = command(argv, writable=[Path.cwd(), connection])
     limit(opts.memory, opts.cpu)
     os.execvp(argv[0], argv)

@@ -115,7 +115,6 @@ def lesson_class(
     }
     originals = list(subs)
     for i in range(len(originals), size):
-        subs[f"{originals[i % len(originals)]}--copy{i // len(originals)}"] = subs[
-            originals[i % len(originals)]
-        ]
+        original = originals[i % len(originals)]
+        subs[f"{original}--copy{i // len(originals)}"] = subs[original]
     return subs

@@ -320,6 +320,11 @@ class TestSandbox:
         assert done.stdout.split() == ["False", "True"]
         assert "OSError" in done.stderr or "unreachable" in done.stderr
 
+    def test_refuses_to_open_a_shared_folder_to_the_kernel(self, tmp_path):
+        cmd = [sys.executable, str(Path(sandbox.__file__)), "--memory", "512", "--cpu", "5", "--", "true", "-f", "/tmp/kernel.json"]  # fmt: skip
+        done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert done.returncode != 0 and "needs a folder of its own" in done.stderr
+
     def test_memory_bomb_gets_a_memory_error(self, tmp_path):
         done = self.run("x = bytearray(2 * 2**30)", tmp_path, memory=512)
         assert "MemoryError" in done.stderr
