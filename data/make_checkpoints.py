@@ -1,6 +1,6 @@
 """Make the pretrained generators in data/checkpoints/ by running their lessons.
 
-    python data/make_checkpoints.py                  # lessons 02 and 03 on digits, in that order
+    python data/make_checkpoints.py                  # lessons 02, 03, 05 and 06 on digits, in that order
     python data/make_checkpoints.py 03 --data mnist  # one of them, on MNIST (in data/cache/)
 
 Each checkpoint is saved by its own solution notebook (its `SAVE_TO` parameter) at the `laptop`
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from gankit.course import find_lessons, run_lesson  # noqa: E402
 
-LESSONS = ["02", "03"]
+LESSONS = ["02", "03", "05", "06"]
 SEED = 0  # every lesson's training cell seeds with 0
 MAX_BYTES = 2_000_000
 

@@ -308,6 +308,10 @@ def _plain(v):
         v = v.item()
     if isinstance(v, bool | int):
         return v
+    if isinstance(v, str):
+        raise TypeError(
+            f"expected a number for each recorded metric, got the string {v!r}: print it instead"
+        )
     return float(v)
 
 

@@ -16,6 +16,8 @@ Every function takes logits of any shape ((B,) or (B, 1)) and returns a scalar: 
 the batch.
 """
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -53,3 +55,45 @@ def g_loss_nonsaturating(fake_logits: torch.Tensor) -> torch.Tensor:
     d/dl of softplus(-l) is -(1 - sigmoid(l)) -> -1 as D(G(z)) -> 0.
     """
     return F.softplus(-fake_logits).mean()
+
+
+def info_loss(cat_logits, cat_codes, cont_mean, cont_log_std, cont_codes, *, lambda_cat=1.0,
+              lambda_cont=0.1) -> torch.Tensor:  # fmt: skip
+    """-(lambda_cat L_I(cat) + lambda_cont L_I(cont)): InfoGAN's information loss (Chen et al. 2016).
+
+    L_I(G, Q) = E_{c ~ P(c), x ~ G(z, c)}[log Q(c | x)] + H(c) (their Lemma 5.1) is a lower
+    bound on the mutual information I(c; G(z, c)). H(c) is a constant, so the loss is the
+    negative log-likelihood of the codes under Q: the cross-entropy for the categorical code
+    (cat_logits (B, K) against cat_codes (B,)), and for the continuous codes (B, n) a factored
+    Gaussian, -log N(c; mean, exp(log_std)^2), summed over the n codes. Both are batch means.
+    lambda_cat = 1 for the categorical code, as in the paper (Section 7); a smaller
+    lambda_cont keeps the continuous term, a differential entropy, on the GAN loss's scale.
+    """
+    categorical = F.cross_entropy(cat_logits, cat_codes)
+    z = (cont_codes - cont_mean) / cont_log_std.exp()  # (B, n)
+    gaussian = (cont_log_std + 0.5 * math.log(2 * math.pi) + 0.5 * z**2).sum(1).mean()
+    return lambda_cat * categorical + lambda_cont * gaussian
+
+
+def ac_d_loss(real_logits, real_class_logits, real_labels, fake_logits, fake_class_logits,
+              fake_labels) -> torch.Tensor:  # fmt: skip
+    """AC-GAN's discriminator loss: -(L_S + L_C) (Odena, Olah and Shlens 2017, Eqs. 2-3).
+
+    L_S = E[log P(S = real | real)] + E[log P(S = fake | fake)], the usual source loss on the
+    logits (B,); L_C = E[log P(C = c | real)] + E[log P(C = c | fake)], the log-likelihood of
+    the right class, from class logits (B, K), for real images and for generated ones alike.
+    """
+    source = d_loss_bce(real_logits, fake_logits)
+    classes = F.cross_entropy(real_class_logits, real_labels) + F.cross_entropy(
+        fake_class_logits, fake_labels
+    )
+    return source + classes
+
+
+def ac_g_loss(fake_logits, fake_class_logits, fake_labels) -> torch.Tensor:
+    """AC-GAN's generator loss: fool D (non-saturating), and be read as the class asked for.
+
+    G maximises L_C - L_S in the paper; as everywhere in gankit, G's -L_S is replaced by the
+    non-saturating -E[log D(G(z))] (Goodfellow et al. 2014, Section 3).
+    """
+    return g_loss_nonsaturating(fake_logits) + F.cross_entropy(fake_class_logits, fake_labels)

@@ -18,11 +18,18 @@ Image metrics compare features (N, F) or class probabilities (N, K) of a classif
                                for Assessing Generative Models", Section 2
     classifier_scores          confidence and class balance of the classifier's predictions
     evaluate                   all of them for a batch of images
+
+Conditional and disentangled generators:
+    conditional_accuracy       how often the classifier reads the class G was asked for
+    match_codes, code_accuracy the best one-to-one matching of InfoGAN's categorical code to
+                               the classes (Hungarian method: Kuhn 1955, through SciPy), and
+                               the accuracy under it (Chen et al. 2016, Section 7)
 """
 
 import warnings
 
 import torch
+from scipy.optimize import linear_sum_assignment
 
 from gankit.data import GaussianMixture
 
@@ -231,6 +238,48 @@ def evaluate(images, real_images, classifier, *, batch_size=500) -> dict:
         "confidence": scores["confidence"],
         "min_class_fraction": scores["min_class_fraction"],
     }
+
+
+def conditional_accuracy(classifier, images, labels, *, batch_size=500) -> float:
+    """The fraction of images (N, C, H, W) that the classifier reads as their requested label (N,)."""
+    labels = torch.as_tensor(labels)
+    if labels.shape != (len(images),):
+        raise ValueError(
+            f"expected one label per image, ({len(images)},), got {tuple(labels.shape)}"
+        )
+    _, probs = _features_and_probs(classifier, images, batch_size)  # (N, K)
+    return float((probs.argmax(1) == labels.cpu()).double().mean())
+
+
+def match_codes(codes, labels, num_classes=None) -> torch.Tensor:
+    """The one-to-one map from code values to classes that agrees with the labels most often.
+
+    codes and labels: integers (N,). Counts co-occurrences in a (codes x classes) table and
+    solves the assignment problem on it (Hungarian method, `scipy.optimize.
+    linear_sum_assignment`). Returns mapping (num_classes,): code k stands for class mapping[k].
+    """
+    codes, labels = torch.as_tensor(codes).long().cpu(), torch.as_tensor(labels).long().cpu()
+    if codes.ndim != 1 or codes.shape != labels.shape or len(codes) == 0:
+        raise ValueError(f"expected codes and labels of the same shape (N,), got "
+                         f"{tuple(codes.shape)} and {tuple(labels.shape)}")  # fmt: skip
+    k = int(max(codes.max(), labels.max())) + 1 if num_classes is None else num_classes
+    if codes.min() < 0 or labels.min() < 0 or max(codes.max(), labels.max()) >= k:
+        raise ValueError(f"expected codes and labels in 0..{k - 1}")
+    counts = torch.bincount(codes * k + labels, minlength=k * k).reshape(k, k)  # (codes, classes)
+    rows, cols = linear_sum_assignment(counts.numpy(), maximize=True)
+    mapping = torch.empty(k, dtype=torch.long)
+    mapping[torch.as_tensor(rows)] = torch.as_tensor(cols)
+    return mapping
+
+
+def code_accuracy(codes, labels, num_classes=None) -> float:
+    """The fraction of samples whose code, mapped by `match_codes`, is their label."""
+    mapping = match_codes(codes, labels, num_classes)
+    return float(
+        (mapping[torch.as_tensor(codes).long().cpu()] == torch.as_tensor(labels).cpu())
+        .double()
+        .mean()
+    )
 
 
 def _as_features(feats, name):

@@ -62,6 +62,8 @@ def prepare(module_or_tensor, device):
     change format. On the CPU this is `.to(device)` and nothing more. `train_gan` prepares G, D
     and every real batch itself; call it for a network you run outside the loop.
     """
+    if isinstance(module_or_tensor, tuple | list):  # (images, labels), (z, labels): each part
+        return tuple(prepare(part, device) for part in module_or_tensor)
     device = torch.device(device)
     moved = module_or_tensor.to(device)
     if device.type != "cuda":
@@ -92,12 +94,15 @@ def generate(G, z, *, batch_size=500) -> torch.Tensor:
     """G(z) without gradients, in eval mode, as a float32 CPU tensor, `batch_size` codes at a time.
 
     Eval mode makes BatchNorm use its running statistics, so an image does not depend on the
-    other codes in its batch; G's training mode is restored afterwards.
+    other codes in its batch; G's training mode is restored afterwards. A conditional G's
+    latent is a tuple, `(z, labels)`: each chunk is passed as `G(z_chunk, labels_chunk)`.
     """
+    parts = z if isinstance(z, tuple | list) else (z,)
     was_training = G.training
     G.eval()
     try:
-        return torch.cat([G(chunk).float().cpu() for chunk in z.split(batch_size)])
+        chunks = zip(*(part.split(batch_size) for part in parts), strict=True)
+        return torch.cat([G(*chunk).float().cpu() for chunk in chunks])
     finally:
         G.train(was_training)
 
@@ -112,9 +117,14 @@ def d_step(G, D, opt_d, real, z, d_loss=losses.d_loss_bce) -> float:
     with autocast_for(real.device):
         fake = G(z).detach()  # (B, ...) like real; no gradient flows back into G
         loss = d_loss(D(real), D(fake))
-    opt_d.zero_grad(set_to_none=True)
+    return update(opt_d, loss)
+
+
+def update(optimizer, loss: torch.Tensor) -> float:
+    """One optimiser step on `loss`: zero the gradients, backpropagate, step; returns the loss."""
+    optimizer.zero_grad(set_to_none=True)
     loss.backward()
-    opt_d.step()
+    optimizer.step()
     return loss.item()
 
 
@@ -173,12 +183,27 @@ class History:
         return cls(**{name: list(values[name]) for name in LOGGED})
 
 
-def _draw_real(data, n, generator, device) -> torch.Tensor:
-    """n real samples, (n, ...), from a sampler `data(n, generator=...)` or rows of a tensor."""
-    if isinstance(data, torch.Tensor):
-        rows = torch.randint(len(data), (n,), generator=generator)  # (n,)
-        return prepare(data[rows.to(data.device)], device)
+def _draw_real(data, n, generator, device):
+    """n real samples, (n, ...), from a sampler `data(n, generator=...)` or rows of a tensor.
+
+    `data` may also be a tuple of tensors with the same rows, such as (images, labels): the
+    same n rows of each are drawn, and a tuple of batches comes back.
+    """
+    if isinstance(data, torch.Tensor | tuple):
+        parts = data if isinstance(data, tuple) else (data,)
+        rows = torch.randint(len(parts[0]), (n,), generator=generator)  # (n,)
+        batch = tuple(part[rows.to(part.device)] for part in parts)
+        return prepare(batch if isinstance(data, tuple) else batch[0], device)
     return prepare(data(n, generator=generator), device)
+
+
+def _check_data(data) -> None:
+    if isinstance(data, tuple):
+        if not data or not all(isinstance(p, torch.Tensor) for p in data):
+            raise ValueError("expected data as a tuple of tensors such as (images, labels)")
+        lengths = [len(p) for p in data]
+        if len(set(lengths)) != 1:
+            raise ValueError(f"expected tensors with the same number of rows, got {lengths}")
 
 
 def _steps(d_loss, g_loss, d_step, g_step):
@@ -234,7 +259,9 @@ def train_gan(
             both are moved to channels-last (`prepare`) and run under bf16 autocast.
         data: a sampler `data(n, generator=...) -> (n, ...)` such as `GaussianMixture.sample`,
             or a tensor of samples (points (N, dim) or images (N, C, H, W)) from which random
-            rows are drawn each step.
+            rows are drawn each step, or a tuple of tensors with the same rows, such as
+            (images, labels) for a conditional GAN: the steps then get `real` as a tuple.
+            A conditional G's `sample_z` returns a tuple too, `(z, labels)`.
         d_loss, g_loss: loss functions of logits, e.g. `losses.d_loss_bce` and
             `losses.g_loss_nonsaturating`, used by the default steps `d_step` and `g_step`.
         steps: total number of iterations (including those done before a resume).
@@ -278,6 +305,7 @@ def train_gan(
         raise ValueError(f"expected lr_decay in [0, 1], got {lr_decay}")
     if samples_z is not None and sample_every is None:
         raise ValueError("samples_z is only used with sample_every: pass both")
+    _check_data(data)
     discriminator_step, generator_step = _steps(d_loss, g_loss, d_step, g_step)
     device = next(G.parameters()).device
     G, D = prepare(G, device), prepare(D, device)
@@ -321,7 +349,7 @@ def train_gan(
     if sample_every is not None:
         if samples_z is None:  # the same codes in every run, whatever its seed
             samples_z = G.sample_z(64, generator=torch.Generator().manual_seed(0))  # (64, z_dim)
-        samples_z = samples_z.to(device)
+        samples_z = prepare(samples_z, device)
         if start == 0:
             history.samples.append((0, generate(sampled, samples_z)))
     figure = None

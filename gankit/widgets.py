@@ -1,10 +1,14 @@
-"""Notebook controls for looking around a trained generator's latent space.
+"""Notebook controls for looking around a trained generator.
 
 `latent_explorer(G)` moves the codes z along G's principal directions (GANSpace: Härkönen et
 al. 2020, "GANSpace: Discovering Interpretable GAN Controls", Section 2) and between the codes
 of two seeds along a great circle (`slerp`: White 2016, "Sampling Generative Networks"), and
 shows G's images as the sliders move. It works for any generator with `sample_z(n,
 generator=...)` whose output is images (B, C, H, W), trained here or loaded from a checkpoint.
+
+`class_picker(G)` shows a conditional generator's images of one chosen class with z held
+(lesson 05); `code_sliders(G)` moves each of an InfoGAN generator's codes with the others
+held (lesson 06).
 """
 
 import io
@@ -165,3 +169,106 @@ def latent_explorer(G, *, n_directions=4, seed=0, n_fit=2000, n_images=8) -> Lat
     n_fit samples (a few seconds for a small G on a CPU).
     """
     return LatentExplorer(G, n_directions=n_directions, seed=seed, n_fit=n_fit, n_images=n_images)
+
+
+class _Picture(widgets.VBox):
+    """Controls above a picture of G's images; redrawn whenever a control changes."""
+
+    def __init__(self, G, controls, *, nrow):
+        super().__init__()
+        self.G, self.nrow = G, nrow
+        self.image = widgets.Image(format="png")
+        for control in controls:
+            control.observe(lambda _change: self.render(), names="value")
+        self.children = [*controls, self.image]
+
+    def codes(self):
+        raise NotImplementedError
+
+    def images(self) -> torch.Tensor:
+        """G's images of the current codes, (n, C, H, W) in [-1, 1], on the CPU."""
+        return generate(self.G, self.codes())
+
+    def render(self) -> bytes:
+        """Redraw the picture from the current settings; returns its PNG bytes."""
+        self.image.value = _png(self.images(), nrow=self.nrow)
+        return self.png
+
+    @property
+    def png(self) -> bytes:
+        """The picture shown, as PNG bytes."""
+        return bytes(self.image.value)
+
+
+class ClassPicker(_Picture):
+    """A conditional G's images of one class, from the same n_images codes z whatever the class.
+
+    Pick a class with the buttons; "seed" chooses the codes z. Keeping z while the class changes
+    shows what z holds on its own: the style (slant, thickness) that carries from one digit to the
+    next. For tests and scripts: set `label.value` and `seed.value`; `codes()` gives (z, labels).
+    """
+
+    def __init__(self, G, *, seed=0, n_images=16, class_names=None):
+        if not callable(getattr(G, "sample_z", None)) or not hasattr(G, "num_classes"):
+            raise TypeError(f"expected a conditional generator with num_classes and "
+                            f"sample_z(n, generator=..., labels=...), got {type(G).__name__}")  # fmt: skip
+        names = class_names or [str(k) for k in range(G.num_classes)]
+        if len(names) != G.num_classes:
+            raise ValueError(f"expected {G.num_classes} class names, got {len(names)}")
+        self.label = widgets.ToggleButtons(options=[(n, k) for k, n in enumerate(names)], value=0,
+                                           description="class", style={"button_width": "2.5em"})  # fmt: skip
+        self.seed = widgets.IntText(value=seed, description="seed")
+        self.n_images = n_images
+        super().__init__(G, [self.label, self.seed], nrow=min(n_images, 8))
+        self.render()
+
+    def codes(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(z (n_images, z_dim), labels (n_images,)): the seed's codes, all of the chosen class."""
+        generator = torch.Generator().manual_seed(self.seed.value)
+        labels = torch.full((self.n_images,), self.label.value, dtype=torch.long)
+        return self.G.sample_z(self.n_images, generator=generator, labels=labels)
+
+
+def class_picker(G, *, seed=0, n_images=16, class_names=None) -> ClassPicker:
+    """Pick a class and see a conditional G's images of it, with z held (see `ClassPicker`)."""
+    return ClassPicker(G, seed=seed, n_images=n_images, class_names=class_names)
+
+
+class CodeSliders(_Picture):
+    """An InfoGAN generator's images as its codes move, each code with the others held.
+
+    One slider picks the categorical code; one per continuous code moves it over [-2, 2] (it
+    was trained on [-1, 1]: beyond that, extrapolation). Each of the n_images columns keeps its
+    own noise z (from "seed"). For tests and scripts: set `category.value`,
+    `continuous[k].value`, `seed.value`; `codes()` gives the latents.
+    """
+
+    def __init__(self, G, *, seed=0, n_images=8):
+        if not all(hasattr(G, a) for a in ("join", "noise_dim", "categories", "continuous")):
+            raise TypeError(f"expected an InfoGAN generator (with join, noise_dim, categories "
+                            f"and continuous), got {type(G).__name__}")  # fmt: skip
+        self.category = widgets.IntSlider(
+            value=0, min=0, max=G.categories - 1, description="category"
+        )
+        self.continuous = [
+            widgets.FloatSlider(value=0.0, min=-2.0, max=2.0, step=0.1, description=f"code {k + 1}")
+            for k in range(G.continuous)
+        ]
+        self.seed = widgets.IntText(value=seed, description="seed")
+        self.n_images = n_images
+        super().__init__(G, [self.seed, self.category, *self.continuous], nrow=n_images)
+        self.render()
+
+    def codes(self) -> torch.Tensor:
+        """The latents shown, (n_images, z_dim): the seed's noise with the sliders' codes."""
+        device = next(self.G.parameters()).device
+        generator = torch.Generator().manual_seed(self.seed.value)
+        noise = torch.randn(self.n_images, self.G.noise_dim, generator=generator).to(device)
+        cat = torch.full((self.n_images,), self.category.value, dtype=torch.long, device=device)
+        cont = torch.tensor([[s.value for s in self.continuous]] * self.n_images, device=device)
+        return self.G.join(noise, cat, cont)
+
+
+def code_sliders(G, *, seed=0, n_images=8) -> CodeSliders:
+    """Sliders for each of an InfoGAN generator's codes, the others held (see `CodeSliders`)."""
+    return CodeSliders(G, seed=seed, n_images=n_images)

@@ -1,5 +1,12 @@
 """GAN models, one module per family."""
 
+from gankit.models import conditional, infogan
+from gankit.models.conditional import (
+    AuxiliaryDiscriminator,
+    ConditionalDiscriminator,
+    ConditionalGenerator,
+    ProjectionDiscriminator,
+)
 from gankit.models.dcgan import (
     DCGANDiscriminator,
     DCGANGenerator,
@@ -7,6 +14,7 @@ from gankit.models.dcgan import (
     generator_block,
     init_weights,
 )
+from gankit.models.infogan import InfoGANDiscriminator, InfoGANGenerator, QHead
 from gankit.models.mlp import (
     MLPDiscriminator,
     MLPGenerator,
@@ -16,14 +24,23 @@ from gankit.models.mlp import (
 from gankit.models.pacgan import Packed
 
 __all__ = [
+    "AuxiliaryDiscriminator",
+    "ConditionalDiscriminator",
+    "ConditionalGenerator",
     "DCGANDiscriminator",
     "DCGANGenerator",
+    "InfoGANDiscriminator",
+    "InfoGANGenerator",
     "MLPDiscriminator",
     "MLPGenerator",
     "MLPImageDiscriminator",
     "MLPImageGenerator",
     "Packed",
+    "ProjectionDiscriminator",
+    "QHead",
+    "conditional",
     "discriminator_block",
     "generator_block",
+    "infogan",
     "init_weights",
 ]

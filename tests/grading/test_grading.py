@@ -170,3 +170,13 @@ class TestDCGAN(GradingSuite):
 @pytest.mark.slow
 class TestEvaluating(GradingSuite):
     lesson = "04_evaluating"
+
+
+@pytest.mark.slow
+class TestConditional(GradingSuite):
+    lesson = "05_conditional"
+
+
+@pytest.mark.slow
+class TestInfoGAN(GradingSuite):
+    lesson = "06_infogan"

@@ -52,6 +52,12 @@ def test_record_rejects_a_target_on_an_unknown_metric():
         course.target("ring_modes", "=>", 7)
 
 
+def test_record_rejects_a_metric_that_is_not_a_number():
+    lesson = course.start("x", "ci", KNOBS)
+    with pytest.raises(TypeError, match="'projection'"):
+        lesson.record({"cond_accuracy": 0.97, "best": "projection"})
+
+
 def test_with_fallback_uses_the_reference_until_the_exercise_is_done(capsys):
     def mine(x):
         raise NotImplementedError()

@@ -293,3 +293,71 @@ def test_bad_inputs_raise_clear_errors():
         frechet_distance(torch.full((5, 2), float("nan")), torch.zeros(5, 2))
     with pytest.raises(ValueError, match=r"expected images of shape \(N, C, H, W\)"):
         evaluate(torch.zeros(10, 28, 28), torch.zeros(10, 1, 28, 28), classifier("digits"))
+
+
+# Conditional generators.
+
+
+class Brightness(nn.Module):
+    """A stub classifier: class 1 for images brighter than 0 on average, else class 0."""
+
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(()))
+
+    def features(self, x):
+        return self.scale * x.mean(dim=(1, 2, 3))[:, None]  # (N, 1)
+
+    def head(self, f):
+        return torch.cat([-f, f], dim=1)  # (N, 2)
+
+
+def test_conditional_accuracy_counts_images_read_as_their_label():
+    from gankit.metrics import conditional_accuracy
+
+    images = torch.cat([torch.full((3, 1, 4, 4), -0.5), torch.full((5, 1, 4, 4), 0.5)])
+    read_as = torch.tensor([0, 0, 0, 1, 1, 1, 1, 1])
+    assert conditional_accuracy(Brightness(), images, read_as) == 1.0
+    asked_for = torch.tensor([0, 1, 1, 1, 1, 0, 0, 0])  # 1 dark and 2 bright are right
+    assert conditional_accuracy(Brightness(), images, asked_for, batch_size=3) == 3 / 8
+    assert conditional_accuracy(Brightness(), images, asked_for.tolist()) == 3 / 8
+
+
+def test_conditional_accuracy_agrees_with_the_classifiers_own_argmax():
+    from gankit.features import DigitClassifier
+    from gankit.metrics import conditional_accuracy
+
+    torch.manual_seed(0)
+    model = DigitClassifier(width=4, num_features=8)
+    model.train()
+    images = torch.rand(20, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    with torch.no_grad():
+        predicted = model.eval()(images).argmax(1)
+    model.train()
+    assert conditional_accuracy(model, images, predicted, batch_size=7) == 1.0
+    assert model.training  # restored
+    wrong = predicted.clone()
+    wrong[:5] = (wrong[:5] + 1) % 10
+    assert conditional_accuracy(model, images, wrong) == pytest.approx(15 / 20)
+
+
+def test_conditional_accuracy_of_real_digits_is_the_classifiers_accuracy():
+    from gankit.features import accuracy
+    from gankit.metrics import conditional_accuracy
+
+    test, labels = load_images("digits", split="test")
+    model = classifier("digits")
+    assert conditional_accuracy(model, test, labels) == pytest.approx(accuracy(model, test, labels))
+    assert conditional_accuracy(model, test, labels) > 0.9
+
+
+def test_conditional_accuracy_needs_one_label_per_image():
+    from gankit.metrics import conditional_accuracy
+
+    images = torch.zeros(4, 1, 4, 4)
+    with pytest.raises(ValueError, match=r"expected one label per image, \(4,\), got \(3,\)"):
+        conditional_accuracy(Brightness(), images, torch.zeros(3, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"got \(4, 1\)"):
+        conditional_accuracy(Brightness(), images, torch.zeros(4, 1, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"expected images of shape \(N, C, H, W\)"):
+        conditional_accuracy(Brightness(), torch.zeros(4, 4, 4), torch.zeros(4, dtype=torch.long))

@@ -682,3 +682,76 @@ def test_shipped_checkpoints_load_into_the_lessons_generators():
         assert (PRETRAINED_DIR / f"{name}.pt").stat().st_size <= 2_000_000
     with pytest.raises(FileNotFoundError, match="make_checkpoints"):
         pretrained("99_nothing")
+
+
+# Data sets of several tensors (images, labels), and conditional generators.
+
+
+def test_train_gan_draws_the_same_rows_of_every_tensor_in_a_tuple():
+    G, D = tiny_pair()
+    points = torch.arange(50.0)[:, None].repeat(1, 2)  # row i is (i, i)
+    labels = torch.arange(50) % 7  # row i is i mod 7
+    drawn = []
+
+    def check_rows(G_, D_, opt_d, real, z):
+        assert isinstance(real, tuple) and len(real) == 2
+        x, y = real
+        assert x.shape == (16, 2) and y.shape == (16,) and y.dtype == torch.long
+        assert torch.equal(x[:, 0].long() % 7, y)  # the label of the same row
+        drawn.append(x[:, 0])
+        return 0.0
+
+    history = train_gan(
+        G, D, (points, labels), d_step=check_rows, g_step=lambda G, D, opt, z: 0.0, steps=5,
+        batch_size=16, log_every=1, progress=False,
+    )  # fmt: skip
+    assert len(drawn) == 5 and len(history) == 5
+    assert len(torch.cat(drawn).unique()) > 30  # random rows, not the same ones every step
+
+
+def test_prepare_moves_each_part_of_a_tuple():
+    z, labels = torch.randn(3, 2), torch.tensor([0, 1, 2])
+    moved = prepare((z, labels), "cpu")
+    assert isinstance(moved, tuple) and torch.equal(moved[0], z) and torch.equal(moved[1], labels)
+    assert isinstance(prepare([z, labels], "cpu"), tuple)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ((torch.zeros(10, 2), torch.zeros(9)), r"same number of rows, got \[10, 9\]"),
+        ((torch.zeros(10, 2), [0] * 10), "expected data as a tuple of tensors"),
+        ((), "expected data as a tuple of tensors"),
+    ],
+)
+def test_train_gan_rejects_a_tuple_of_mismatched_tensors(data, message):
+    G, D = tiny_pair()
+    with pytest.raises(ValueError, match=message):
+        train_gan(G, D, data, d_loss=d_loss_bce, g_loss=g_loss_nonsaturating, steps=1,
+                  progress=False)  # fmt: skip
+
+
+def test_sample_every_stores_a_conditional_gs_images_of_fixed_codes_and_labels():
+    from gankit.models import conditional
+
+    torch.manual_seed(0)
+    G = conditional.ConditionalGenerator(z_dim=6, num_classes=2, embed_dim=2, width=4)
+    D = conditional.ProjectionDiscriminator(num_classes=2, width=4)
+    labels = torch.arange(64) % 2
+    history = train_gan(
+        G, D, (simple_images(64), labels), d_step=conditional.d_step, g_step=conditional.g_step,
+        steps=4, batch_size=8, sample_every=2, progress=False,
+    )  # fmt: skip
+    assert [step for step, _ in history.samples] == [0, 2, 4]
+    assert all(images.shape == (64, 1, 28, 28) for _, images in history.samples)
+    z = G.sample_z(64, generator=torch.Generator().manual_seed(0))  # the default (z, labels)
+    assert torch.equal(history.samples[-1][1], generate(G, z))
+    assert not torch.equal(history.samples[0][1], history.samples[-1][1])
+
+    samples_z = (torch.randn(5, 6), torch.tensor([0, 1, 0, 1, 1]))
+    history = train_gan(
+        G, D, (simple_images(64), labels), d_step=conditional.d_step, g_step=conditional.g_step,
+        steps=2, batch_size=8, sample_every=2, samples_z=samples_z, progress=False,
+    )  # fmt: skip
+    assert [images.shape for _, images in history.samples] == [(5, 1, 28, 28)] * 2
+    assert torch.equal(history.samples[-1][1], generate(G, samples_z))

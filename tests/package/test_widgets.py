@@ -145,3 +145,122 @@ def test_explorer_rejects_a_generator_of_points():
 
     with pytest.raises(ValueError, match=r"expected a generator of images \(B, C, H, W\)"):
         latent_explorer(MLPGenerator(hidden=8))
+
+
+# Conditional and InfoGAN generators.
+
+
+def tiny_conditional(seed=0):
+    from gankit.models.conditional import ConditionalGenerator
+
+    torch.manual_seed(seed)
+    return ConditionalGenerator(z_dim=6, num_classes=3, embed_dim=4, width=4)
+
+
+def tiny_infogan(seed=0):
+    from gankit.models.infogan import InfoGANGenerator
+
+    torch.manual_seed(seed)
+    return InfoGANGenerator(noise_dim=4, categories=3, continuous=2, width=4)
+
+
+def test_class_picker_keeps_z_and_redraws_when_the_class_changes():
+    from gankit.widgets import ClassPicker, class_picker
+
+    G = tiny_conditional()
+    picker = class_picker(G, n_images=4)
+    assert isinstance(picker, ClassPicker) and isinstance(picker, ipywidgets.Widget)
+    assert [value for _, value in picker.label.options] == [0, 1, 2]
+    first = picker.png
+    assert first.startswith(b"\x89PNG") and picker.image.value == first
+    z0, labels = picker.codes()
+    assert z0.shape == (4, 6) and torch.equal(labels, torch.zeros(4, dtype=torch.long))
+    assert torch.equal(picker.images(), generate(G, (z0, labels)))
+
+    picker.label.value = 2
+    z2, labels = picker.codes()
+    assert torch.equal(z2, z0)  # the same codes z, another class
+    assert torch.equal(labels, torch.full((4,), 2))
+    assert picker.png != first
+    assert torch.equal(picker.images(), generate(G, (z0, labels)))
+    picker.label.value = 0
+    assert picker.png == first
+
+
+def test_class_picker_draws_new_codes_for_a_new_seed():
+    from gankit.widgets import class_picker
+
+    G = tiny_conditional()
+    picker = class_picker(G, seed=3, n_images=4)
+    z3, _ = picker.codes()
+    assert torch.equal(z3, G.sample_z(4, generator=torch.Generator().manual_seed(3))[0])
+    first = picker.png
+    picker.seed.value = 4
+    assert not torch.equal(picker.codes()[0], z3)
+    assert picker.png != first
+
+
+def test_class_picker_names_the_classes_and_checks_them():
+    from gankit.widgets import class_picker
+
+    G = tiny_conditional()
+    picker = class_picker(G, n_images=2, class_names=["cat", "dog", "bird"])
+    assert picker.label.options == (("cat", 0), ("dog", 1), ("bird", 2))
+    with pytest.raises(ValueError, match="expected 3 class names, got 2"):
+        class_picker(G, class_names=["cat", "dog"])
+
+
+def test_code_sliders_move_one_code_with_the_others_held():
+    from gankit.widgets import CodeSliders, code_sliders
+
+    G = tiny_infogan()
+    sliders = code_sliders(G, n_images=4)
+    assert isinstance(sliders, CodeSliders) and len(sliders.continuous) == 2
+    assert sliders.category.max == 2
+    first, latent = sliders.png, sliders.codes()
+    assert first.startswith(b"\x89PNG")
+    noise, cat, cont = G.split(latent)
+    assert latent.shape == (4, 9)
+    assert torch.equal(cat, torch.zeros(4, dtype=torch.long)) and torch.equal(
+        cont, torch.zeros(4, 2)
+    )
+    assert torch.equal(noise, torch.randn(4, 4, generator=torch.Generator().manual_seed(0)))
+    assert torch.equal(sliders.images(), generate(G, latent))
+
+    sliders.continuous[1].value = 1.5
+    moved = sliders.codes()
+    assert sliders.png != first
+    assert torch.equal(moved[:, :7], latent[:, :7])  # the noise and the category are held
+    assert torch.allclose(moved[:, 7:], torch.tensor([0.0, 1.5]).expand(4, 2))
+    sliders.continuous[1].value = 0.0
+    assert sliders.png == first
+
+    sliders.category.value = 2
+    noise_2, cat_2, cont_2 = G.split(sliders.codes())
+    assert torch.equal(noise_2, noise) and torch.equal(cont_2, cont)
+    assert torch.equal(cat_2, torch.full((4,), 2))
+    assert sliders.png != first
+
+
+def test_code_sliders_draw_new_noise_for_a_new_seed():
+    from gankit.widgets import code_sliders
+
+    sliders = code_sliders(tiny_infogan(), n_images=4)
+    first, latent = sliders.png, sliders.codes()
+    sliders.seed.value = 1
+    assert not torch.equal(sliders.codes()[:, :4], latent[:, :4])
+    assert torch.equal(sliders.codes()[:, 4:], latent[:, 4:])
+    assert sliders.png != first
+
+
+def test_pickers_reject_the_wrong_kind_of_generator():
+    from gankit.widgets import class_picker, code_sliders
+
+    with pytest.raises(TypeError, match="expected a conditional generator"):
+        class_picker(tiny_infogan())
+    with pytest.raises(TypeError, match="expected a conditional generator"):
+        class_picker(DCGANGenerator(z_dim=8, size=28, width=4))
+    with pytest.raises(TypeError, match="expected an InfoGAN generator"):
+        code_sliders(tiny_conditional())
+    with pytest.raises(TypeError, match="expected an InfoGAN generator"):
+        code_sliders(small_generator())

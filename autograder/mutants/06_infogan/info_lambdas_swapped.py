@@ -1,0 +1,12 @@
+"""Weighs the categorical term by lambda_cont and the continuous one by lambda_cat."""
+# fails: test_info_loss
+
+
+# %% info_loss
+def info_loss(cat_logits, cat, mean, log_std, cont, lambda_cat=1.0, lambda_cont=0.1):
+    nll = (
+        log_std
+        + 0.5 * torch.log(torch.tensor(2 * torch.pi))
+        + 0.5 * ((cont - mean) / log_std.exp()) ** 2
+    )
+    return lambda_cont * F.cross_entropy(cat_logits, cat) + lambda_cat * nll.sum(dim=1).mean()
