@@ -14,6 +14,13 @@ with softplus(l) = log(1 + e^l), which PyTorch computes stably for any l.
 
 Every function takes logits of any shape ((B,) or (B, 1)) and returns a scalar: the mean over
 the batch.
+
+The other GAN objectives differ only in the functions applied to the same outputs:
+    d_loss_wasserstein, g_loss_wasserstein     Arjovsky et al. 2017, the critic of a WGAN
+    d_loss_hinge, g_loss_hinge                 Lim and Ye 2017; Miyato et al. 2018, Eq. (16)
+    d_loss_least_squares, g_loss_least_squares Mao et al. 2017, Eq. (9)
+A Wasserstein critic's output is a score, not a logit: it has no sigmoid and no probability
+meaning, only differences between scores do.
 """
 
 import math
@@ -55,6 +62,49 @@ def g_loss_nonsaturating(fake_logits: torch.Tensor) -> torch.Tensor:
     d/dl of softplus(-l) is -(1 - sigmoid(l)) -> -1 as D(G(z)) -> 0.
     """
     return F.softplus(-fake_logits).mean()
+
+
+def d_loss_wasserstein(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """Critic loss E[f(G(z))] - E[f(x)]: minus the estimate of W(P_r, P_g).
+
+    The Kantorovich-Rubinstein duality gives W(P_r, P_g) = sup over 1-Lipschitz f of
+    E_{P_r}[f(x)] - E_{P_g}[f(x)] (Arjovsky et al. 2017, Eq. 3); the critic f ascends it
+    (Algorithm 1, line 6), we descend its negative. Without a constraint on f (clipping, a
+    gradient penalty or spectral normalisation) the supremum is infinite.
+    """
+    return fake_scores.mean() - real_scores.mean()
+
+
+def g_loss_wasserstein(fake_scores: torch.Tensor) -> torch.Tensor:
+    """Generator loss -E[f(G(z))] (Arjovsky et al. 2017, Algorithm 1, line 10)."""
+    return -fake_scores.mean()
+
+
+def d_loss_hinge(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """Hinge loss E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))] (Miyato et al. 2018, Eq. 16).
+
+    Only samples on the wrong side of the margin +-1 give D a gradient.
+    """
+    return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+
+
+def g_loss_hinge(fake_logits: torch.Tensor) -> torch.Tensor:
+    """The hinge GAN's generator loss -E[D(G(z))] (Miyato et al. 2018, Eq. 17)."""
+    return -fake_logits.mean()
+
+
+def d_loss_least_squares(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """LSGAN's D loss 1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2] (Mao et al. 2017, Eq. 9, a=0, b=c=1).
+
+    A quadratic instead of a sigmoid: fakes far on the right side of the boundary are still
+    penalised, so G's gradient does not vanish there.
+    """
+    return 0.5 * ((real_logits - 1) ** 2).mean() + 0.5 * (fake_logits**2).mean()
+
+
+def g_loss_least_squares(fake_logits: torch.Tensor) -> torch.Tensor:
+    """LSGAN's generator loss 1/2 E[(D(G(z)) - 1)^2] (Mao et al. 2017, Eq. 9, c = 1)."""
+    return 0.5 * ((fake_logits - 1) ** 2).mean()
 
 
 def info_loss(cat_logits, cat_codes, cont_mean, cont_log_std, cont_codes, *, lambda_cat=1.0,

@@ -268,7 +268,8 @@ def train_gan(
         lr, betas: Adam settings for both networks (the DCGAN defaults, Radford et al. 2016).
         lr_d: the discriminator's learning rate when it differs from G's `lr` (two time-scale
             updates, Heusel et al. 2017); a slower D keeps it from overpowering G on small data.
-        d_steps: discriminator updates per generator update (the paper's k).
+        d_steps: discriminator updates per generator update (k in Goodfellow et al. 2014,
+            n_critic in WGAN).
         lr_decay: the fraction of the last steps over which both learning rates fall linearly
             to 0 (0 keeps them constant). Annealing lets the generator settle on the modes
             instead of orbiting them.
