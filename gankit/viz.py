@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from scipy.special import expit
 
 SAMPLE_STYLE = {"s": 4, "alpha": 0.5, "color": "tab:orange", "linewidths": 0}
 
@@ -79,15 +80,21 @@ def plot_samples_2d(samples, mixture=None, ax=None, title=None, extent=None):
 @torch.no_grad()
 def _discriminator_probs(D, points: np.ndarray) -> np.ndarray:
     """sigmoid(D(x)) for points (N, in_dim), evaluated in eval mode on D's device."""
+    return expit(_scores(D, points))
+
+
+def _scores(D, points: np.ndarray) -> np.ndarray:
+    """D's raw outputs (logits or critic scores) for points (N, in_dim), in eval mode on D's device."""
     parameter = next(D.parameters(), None)
     device = parameter.device if parameter is not None else torch.device("cpu")
     was_training = D.training
     D.eval()
     try:
-        logits = D(torch.from_numpy(points).to(device))  # (N,)
+        with torch.no_grad():
+            logits = D(torch.from_numpy(points).to(device))  # (N,)
     finally:
         D.train(was_training)
-    return torch.sigmoid(logits.float()).reshape(-1).cpu().numpy()
+    return logits.float().reshape(-1).cpu().numpy().astype(np.float64)
 
 
 def plot_density_1d(samples, mixture=None, ax=None, discriminator=None, title=None):
@@ -161,6 +168,41 @@ def plot_decision_surface(D, mixture=None, samples=None, ax=None, extent=None, r
     ax.set_ylim(extent[2], extent[3])
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
+    return ax
+
+
+def plot_critic_surface(
+    critic, real=None, fake=None, ax=None, extent=None, resolution=150, title=None
+):
+    """A critic's scores f(x) over a 2-D grid as filled contours, with real and fake samples.
+
+    A WGAN critic's score has no probability meaning, so it is not squashed through a sigmoid;
+    for a 1-Lipschitz critic the contour lines are at least as far apart as the score steps.
+    """
+    real = None if real is None else _check_2d(real, "real samples")
+    fake = None if fake is None else _check_2d(fake, "fake samples")
+    ax = _new_ax(ax)
+    shown = [s for s in (real, fake) if s is not None]
+    extent = (
+        extent
+        if extent is not None
+        else _default_extent(samples=np.concatenate(shown) if shown else None)
+    )
+    xs, ys, points = _grid_points(extent, resolution)
+    scores = _scores(critic, points).reshape(xs.shape)  # (R, R)
+    filled = ax.contourf(xs, ys, scores, levels=20, cmap="RdBu_r")
+    ax.figure.colorbar(filled, ax=ax, label="critic score $f(x)$")
+    if real is not None:
+        ax.scatter(
+            real[:, 0], real[:, 1], s=3, color="black", alpha=0.5, linewidths=0, label="real"
+        )
+    if fake is not None:
+        ax.scatter(fake[:, 0], fake[:, 1], **SAMPLE_STYLE, label="fake")
+    ax.set(xlim=extent[:2], ylim=extent[2:], xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    if title:
+        ax.set_title(title)
+    if shown:
+        ax.legend(loc="lower left", fontsize=8)
     return ax
 
 

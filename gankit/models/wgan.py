@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from gankit import losses
+from gankit.models.dcgan import discriminator_block
 from gankit.training import autocast_for, update
 
 
@@ -93,6 +94,16 @@ def spectral_norm(D: nn.Module) -> nn.Module:
     for layer in layers:
         nn.utils.parametrizations.spectral_norm(layer)
     return D
+
+
+def critic_block(in_channels: int, out_channels: int, *, batch_norm=True) -> nn.Sequential:
+    """DCGAN's discriminator block without batch norm, whatever `batch_norm` says.
+
+    For `DCGANDiscriminator(block=critic_block)`. The gradient penalty is a per-sample
+    constraint, and batch norm makes each sample's score depend on the rest of the batch, so the
+    WGAN-GP critic has none (Gulrajani et al. 2017, Section 4; they suggest layer norm instead).
+    """
+    return discriminator_block(in_channels, out_channels, batch_norm=False)
 
 
 def d_step(G, D, opt_d, real, z, *, d_loss=losses.d_loss_wasserstein, gp_weight=0.0,

@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
+from matplotlib.contour import ContourSet  # noqa: E402
 from matplotlib.image import AxesImage  # noqa: E402
 
 from gankit.data import mixture_1d, ring  # noqa: E402
@@ -14,6 +15,7 @@ from gankit.training import History  # noqa: E402
 from gankit.viz import (  # noqa: E402
     LiveFigure,
     image_grid,
+    plot_critic_surface,
     plot_decision_surface,
     plot_density_1d,
     plot_grad_norms,
@@ -172,3 +174,22 @@ def test_live_figure_draws_losses_and_the_latest_samples_as_png(history):
     assert all(png.startswith(b"\x89PNG") for png in (losses_only, with_images, with_points))
     assert len({losses_only, with_images, with_points}) == 3
     assert plt.get_fignums() == []  # drawn off pyplot: nothing left to show twice
+
+
+def test_plot_critic_surface_contours_the_raw_scores_with_real_and_fake_samples():
+    class Slope(torch.nn.Module):  # f(x) = 5 x_1: far outside [0, 1], so no sigmoid may squash it
+        def forward(self, x):
+            return 5 * x[:, 0]
+
+    critic = Slope()
+    critic.register_parameter("unused", torch.nn.Parameter(torch.zeros(1)))
+    real, fake = torch.randn(40, 2), torch.randn(30, 2) + 3
+    ax = plot_critic_surface(
+        critic, real, fake, extent=(-2, 2, -1, 1), resolution=30, title="critic"
+    )
+    (contours,) = [c for c in ax.collections if isinstance(c, ContourSet)]
+    assert contours.levels.min() <= -9 and contours.levels.max() >= 9  # the raw scores -10 .. 10
+    assert sorted(scatter_sizes(ax)) == [30, 40]
+    assert ax.get_title() == "critic" and tuple(ax.get_xlim()) == (-2, 2)
+    with pytest.raises(ValueError, match=r"expected fake samples of shape \(N, 2\), got \(30, 3\)"):
+        plot_critic_surface(critic, real, torch.randn(30, 3))

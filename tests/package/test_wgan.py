@@ -185,3 +185,16 @@ def test_wgan_gp_trains_through_train_gan_with_n_critic_steps():
     )
     assert len(calls) == 20
     assert len(history) == 4
+
+
+def test_critic_block_builds_a_dcgan_critic_without_batch_norm():
+    from gankit.models import DCGANDiscriminator
+
+    D = DCGANDiscriminator(channels=1, size=28, width=8, block=wgan.critic_block)
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in D.modules())
+    x = torch.randn(4, 1, 28, 28)
+    alone = D(x[:1])
+    assert torch.allclose(
+        D(x)[:1], alone, atol=1e-6
+    )  # a sample's score does not depend on its batch
+    assert wgan.gradient_penalty(D, x, torch.randn(4, 1, 28, 28)).item() >= 0
