@@ -70,7 +70,9 @@ def power_iteration(weight, u, *, eps=1e-12):
 
     v = W^T u / |W^T u|, u = W v / |W v|, sigma = u^T W v (Miyato et al. 2018, Algorithm 1).
     Repeated, u and v converge to the first singular vectors and sigma to the largest singular
-    value; keeping u between training steps makes one step per forward pass enough.
+    value; keeping u between training steps makes one step per forward pass enough. (PyTorch's
+    `spectral_norm` does the same two updates in the other order, u from its stored v first;
+    once converged, both give the same sigma.)
     """
     matrix = weight.flatten(1)  # (out, in)
     if u.shape != (matrix.shape[0],):

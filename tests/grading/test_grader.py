@@ -1,5 +1,5 @@
 """The instructors' grader (`make grade`): every status, exact scores, the sandbox, the outputs,
-interrupting and re-running. A class of 40 lesson-01 students is graded in test_grading.py.
+interrupting and re-running. A class of 24 lesson-01 students is graded in test_grading.py.
 
 The class here takes lesson 00 (one exercise, two points), so each submission is quick.
 """
