@@ -127,9 +127,10 @@ def with_fallback(yours, reference):
                 return yours(*args, **kwargs)
             except NotImplementedError:
                 fell_back = True
+                named = reference.func if isinstance(reference, functools.partial) else reference
                 print(
                     f"{yours.__name__} is not implemented yet: using gankit's "
-                    f"{reference.__module__}.{reference.__name__} for now."
+                    f"{named.__module__}.{named.__name__} for now."
                 )
         return reference(*args, **kwargs)
 

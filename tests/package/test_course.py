@@ -1,5 +1,6 @@
 """gankit.course: profiles, records, the fallback to the reference, and the lesson runner's table."""
 
+import functools
 import json
 
 import pytest
@@ -66,6 +67,15 @@ def test_with_fallback_uses_the_reference_until_the_exercise_is_done(capsys):
     assert fn(-3) == 3 and fn(-4) == 4
     assert capsys.readouterr().out.count("not implemented yet") == 1
     assert course.with_fallback(lambda x: x + 1, abs)(-3) == -2
+
+
+def test_with_fallback_names_a_partial_reference_by_its_function(capsys):
+    def mine(x):
+        raise NotImplementedError()
+
+    fn = course.with_fallback(mine, functools.partial(pow, exp=2))
+    assert fn(3) == 9
+    assert "gankit's builtins.pow for now" in capsys.readouterr().out
 
 
 def test_table_shows_failures_and_targets():
