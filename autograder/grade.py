@@ -322,7 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         parser.error(str(err))
     try:
-        results = grader.run(opts.submissions, regrade=opts.regrade)
+        # Flushed line by line: progress shows live when the output goes to a pipe or a log file.
+        results = grader.run(
+            opts.submissions, regrade=opts.regrade, log=lambda line: print(line, flush=True)
+        )
     except KeyboardInterrupt:
         print("interrupted: the students graded so far are kept; run the same command to go on", file=sys.stderr)  # fmt: skip
         return 130
