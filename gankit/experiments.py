@@ -37,9 +37,8 @@ class Comparison:
 
     def summary(self) -> list[dict]:
         """One row per configuration, in the order given: the mean over seeds of every number."""
-        names = list(dict.fromkeys(row["config"] for row in self.rows))
         table = []
-        for name in names:
+        for name in self.names:
             runs = [row for row in self.rows if row["config"] == name]
             numbers = [key for key in runs[0] if key not in ("config", "seed")]
             mean = {key: sum(run[key] for run in runs) / len(runs) for key in numbers}

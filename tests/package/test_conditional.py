@@ -19,14 +19,6 @@ from gankit.models.conditional import (
 from gankit.training import generate, train_gan
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def tiny_generator(seed=0, num_classes=3, size=28, channels=1, width=4):
     torch.manual_seed(seed)
     return ConditionalGenerator(z_dim=6, num_classes=num_classes, embed_dim=4,

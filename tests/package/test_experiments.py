@@ -7,14 +7,6 @@ from gankit import data, experiments, features, losses
 from gankit.models import MLPDiscriminator, MLPGenerator, MLPImageGenerator, wgan
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def small_pair(seed):
     return MLPGenerator(z_dim=2, hidden=16), MLPDiscriminator(in_dim=2, hidden=16)
 

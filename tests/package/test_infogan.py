@@ -12,14 +12,6 @@ from gankit.models.infogan import InfoGANDiscriminator, InfoGANGenerator, QHead,
 from gankit.training import train_gan
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def tiny_pair(seed=0, size=28, channels=1):
     torch.manual_seed(seed)
     G = InfoGANGenerator(noise_dim=4, categories=3, continuous=2, channels=channels, size=size,

@@ -15,14 +15,6 @@ SMALL = dict(hidden=16, depth=2, batch_size=64, iterations_per_frame=2, n_show=1
              resolution=16, dpi=40)  # fmt: skip
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture
 def labs():
     """Makes labs and closes them all afterwards, so that no thread outlives its test."""

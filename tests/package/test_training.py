@@ -23,19 +23,6 @@ from gankit.training import (
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Run this module's tiny networks on one CPU thread, then restore the setting.
-
-    At these widths two threads only add synchronisation; on a busy 2-core machine they made
-    the learning test ten times slower.
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def tiny_pair(seed=0, hidden=16):
     torch.manual_seed(seed)
     return MLPGenerator(hidden=hidden, depth=2), MLPDiscriminator(hidden=hidden, depth=2)

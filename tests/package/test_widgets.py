@@ -7,14 +7,6 @@ from gankit.training import ema_generator, generate
 from gankit.widgets import LatentExplorer, latent_explorer, principal_directions, slerp
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def small_generator(seed=0):
     torch.manual_seed(seed)
     return MLPImageGenerator(z_dim=16, image_shape=(1, 8, 8), hidden=32, depth=2)
