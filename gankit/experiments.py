@@ -11,7 +11,7 @@ with the same function, and returns a `Comparison` table:
          "WGAN-GP": dict(d_step=functools.partial(wgan.d_step, gp_weight=10),
                          g_loss=losses.g_loss_wasserstein, d_steps=5)},
         models=lambda seed: (MLPGenerator(), MLPDiscriminator()),
-        data=grid, measure=experiments.mixture_scores(grid), seeds=(0, 1, 2), steps=2000)
+        data=grid.sample, measure=experiments.mixture_scores(grid), seeds=(0, 1, 2), steps=2000)
     print(table)  # one row per configuration: the mean over seeds of each number, and seconds
 
 `mixture_scores(mixture)` measures 2-D generators (modes covered, high-quality fraction and
