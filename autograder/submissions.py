@@ -101,14 +101,32 @@ def submission(
     return fill(student, filled)
 
 
+def graded_part(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook up to its last graded cell: the cells after it (training, plots, widgets)
+    cannot change a grade, so a submission without them gets the same scores, sooner."""
+    last = max(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
+    short = copy.deepcopy(nb)
+    short.cells = short.cells[: last + 1]
+    return short
+
+
 def lesson_class(
-    lesson: str, student: nbformat.NotebookNode, solution: nbformat.NotebookNode, size: int = 0
+    lesson: str,
+    student: nbformat.NotebookNode,
+    solution: nbformat.NotebookNode,
+    size: int = 0,
+    short_mutants: bool = False,
 ) -> dict[str, nbformat.NotebookNode]:
     """A class for one lesson: the solution, a blank notebook, every mutant and variant, then
-    copies of those (`mutant-x--copy1`, ...) until there are `size` students."""
+    copies of those (`mutant-x--copy1`, ...) until there are `size` students.
+
+    With `short_mutants`, each mutant is only its `graded_part`, which is all its scores depend
+    on; the solution, the blank notebook and the variants are always whole."""
+    shorten = graded_part if short_mutants else lambda nb: nb
     subs = {"solution": submission(student, solution), "blank": student}
     subs |= {
-        f"mutant-{m.name}": submission(student, solution, m) for m in changes("mutants", lesson)
+        f"mutant-{m.name}": shorten(submission(student, solution, m))
+        for m in changes("mutants", lesson)
     }
     subs |= {
         f"variant-{v.name}": submission(student, solution, v) for v in changes("variants", lesson)

@@ -1,6 +1,9 @@
 """Real nbgrader on every lesson: solutions get full marks, blank lessons get zero and crash nothing
 else, each mutant loses points on the test it names, each variant gets full marks.
 
+Mutants are graded on the lesson up to its last graded cell (`submissions.graded_part`): the
+training after it cannot change their scores, and skipping it halves the time of these tests.
+
 One autograde run per lesson grades all of its submissions in a temporary course directory.
 Lesson 01 instead goes through the instructors' grader (`make grade`): a class of 24
 submissions graded in parallel, each in its own sandboxed course copy.
@@ -14,7 +17,7 @@ import pytest
 
 from autograder import course
 from autograder.grade import Grader, Limits
-from autograder.submissions import answers, changes, lesson_class
+from autograder.submissions import answers, changes, graded_part, lesson_class, submission
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMUM = {  # lessons 01 and later: at least 6 realistic wrong answers and 3 correct variants
@@ -24,6 +27,28 @@ MINIMUM = {  # lessons 01 and later: at least 6 realistic wrong answers and 3 co
 
 def test_every_lesson_has_grading_tests():
     assert {cls.lesson for cls in GradingSuite.__subclasses__()} == set(course.lesson_names())
+
+
+@pytest.mark.parametrize("name", course.lesson_names())
+def test_graded_part_keeps_every_graded_cell_and_ends_on_one(name):
+    solution = course.read(ROOT / "solutions" / name / f"{name}.ipynb")
+    short = graded_part(solution)
+    graded = [c for c in solution.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert graded and [c for c in short.cells if c.metadata.get("nbgrader", {}).get("grade")] == graded
+    assert short.cells[-1].metadata["nbgrader"]["grade"] and len(short.cells) < len(solution.cells)
+
+
+@pytest.mark.slow
+def test_a_mutant_scores_the_same_whole_or_graded_part_only():
+    name = "01_minimax"
+    solution = course.read(ROOT / "solutions" / name / f"{name}.ipynb")
+    mutant = changes("mutants", name)[0]
+    with course.course_dir([name]) as root:
+        student = course.read(course.generate(root, name) / f"{name}.ipynb")
+        whole = submission(student, solution, mutant)
+        results = course.autograde(root, name, {"whole": whole, "short": graded_part(whole)})
+    assert results["whole"]["scores"] == results["short"]["scores"]
+    assert any(s < m for s, m in results["short"]["scores"].values()), "the mutant lost no points"
 
 
 def grade_class(name: str, subs: dict, folder: Path) -> dict[str, dict]:
@@ -53,7 +78,7 @@ class GradingSuite:
         mutants, variants = changes("mutants", name), changes("variants", name)
         with course.course_dir([name]) as root:
             student = course.read(course.generate(root, name) / f"{name}.ipynb")
-            subs = lesson_class(name, student, solution, cls.batch)
+            subs = lesson_class(name, student, solution, cls.batch, short_mutants=True)
             if cls.batch:
                 folder = tmp_path_factory.mktemp(name)
                 (folder / "submissions").mkdir()
