@@ -1,4 +1,5 @@
 import functools
+import os
 
 import pytest
 import torch
@@ -107,6 +108,50 @@ def test_a_configuration_can_bring_its_own_models_and_override_common_arguments(
     assert table.rows[0]["config"] == "SN"
 
 
+def test_parallel_runs_give_the_same_table_and_generators_as_sequential_ones():
+    ring = data.ring()
+    scores = experiments.mixture_scores(ring)
+    configs = CONFIGS | {  # a lambda cannot be pickled: forked workers need not pickle it
+        "hinge": dict(
+            d_step=lambda G, D, opt, real, z: wgan.d_step(
+                G, D, opt, real, z, d_loss=losses.d_loss_hinge
+            ),
+            g_loss=losses.g_loss_hinge,
+        )  # fmt: skip
+    }
+    kwargs = dict(models=small_pair, data=ring.sample, seeds=(0, 1), steps=20, batch_size=16,
+                  progress=False, measure=lambda G: {**scores(G), "pid": os.getpid()})  # fmt: skip
+    one, two = (
+        experiments.compare(configs, **kwargs),
+        experiments.compare(configs, jobs=2, **kwargs),
+    )
+    assert {row["pid"] for row in one.rows} == {os.getpid()}
+    assert os.getpid() not in {row["pid"] for row in two.rows}
+    drop = lambda row: {k: v for k, v in row.items() if k not in ("seconds", "pid")}
+    assert [drop(row) for row in two.rows] == [drop(row) for row in one.rows]
+    for run, G in one.generators.items():
+        assert all(
+            torch.equal(a, b)
+            for a, b in zip(G.parameters(), two.generators[run].parameters(), strict=True)
+        )
+    first = lambda run: next(one.generators[run].parameters())
+    assert not torch.equal(first(("minimax", 0)), first(("hinge", 0)))  # training changed them
+
+
+def test_where_processes_cannot_start_the_runs_go_one_after_another(monkeypatch):
+    class NoProcesses:
+        def Pool(self, processes):
+            raise PermissionError("operation not permitted")
+
+    monkeypatch.setattr(experiments.multiprocessing, "get_context", lambda method: NoProcesses())
+    ring = data.ring()
+    with pytest.warns(UserWarning, match="cannot start 2 processes .*one after another"):
+        table = experiments.compare(CONFIGS, models=small_pair, data=ring.sample, seeds=(0,),
+                                    measure=experiments.mixture_scores(ring), steps=2, jobs=2,
+                                    batch_size=16, progress=False)  # fmt: skip
+    assert [row["config"] for row in table.rows] == ["minimax", "WGAN-GP"]
+
+
 def test_compare_rejects_empty_or_malformed_configurations():
     ring = data.ring()
     kwargs = dict(
@@ -116,6 +161,8 @@ def test_compare_rejects_empty_or_malformed_configurations():
         experiments.compare({}, **kwargs)
     with pytest.raises(ValueError, match="expected at least one seed"):
         experiments.compare(CONFIGS, seeds=(), **kwargs)
+    with pytest.raises(ValueError, match="expected jobs >= 1, got 0"):
+        experiments.compare(CONFIGS, jobs=0, **kwargs)
     with pytest.raises(
         TypeError,
         match="expected configuration 'minimax' as a dict of train_gan arguments, got str",
