@@ -21,8 +21,11 @@ from gankit.models import MLPDiscriminator, MLPGenerator, wgan
 
 CONFIGS = {
     "minimax": dict(d_loss=losses.d_loss_bce, g_loss=losses.g_loss_nonsaturating),
-    "WGAN-GP": dict(d_step=functools.partial(wgan.d_step, gp_weight=1.0),
-                    g_loss=losses.g_loss_wasserstein, d_steps=2),  # fmt: skip
+    "WGAN-GP": dict(
+        d_step=functools.partial(wgan.d_step, gp_weight=1.0),
+        g_loss=losses.g_loss_wasserstein,
+        d_steps=2,
+    ),  # fmt: skip
 }
 
 
@@ -51,7 +54,9 @@ def main():
         tables[way] = experiments.compare(CONFIGS, jobs=jobs, **kwargs)
         print(f"{way:<32} {time.perf_counter() - began:>8.1f}", flush=True)
     torch.set_num_threads(threads)
-    rows = [[(r["config"], r["seed"], r["modes"], r["hq"]) for r in t.rows] for t in tables.values()]
+    rows = [
+        [(r["config"], r["seed"], r["modes"], r["hq"]) for r in t.rows] for t in tables.values()
+    ]
     print("tables agree:", all(r == rows[1] for r in rows[1:]))
 
 
