@@ -25,6 +25,7 @@ Fréchet distance and the classifier's confidence and class coverage, `metrics.e
 import multiprocessing
 import time
 import warnings
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import torch
@@ -117,7 +118,7 @@ def compare(configs: dict[str, dict], *, models, data, measure, seeds=(0, 1, 2),
     if pool is None:
         results = (task.run(name, seed, progress) for name, seed in runs)
     else:
-        results = (task.trained(*run, *result, progress) for run, result in zip(runs, pool.imap(_run_in_worker, runs)))  # fmt: skip
+        results = (task.trained(*run, *result, progress) for run, result in zip(runs, pool.map(_run_in_worker, runs)))  # fmt: skip
     table = Comparison()
     try:
         for (name, seed), (row, G) in zip(runs, results):
@@ -125,16 +126,17 @@ def compare(configs: dict[str, dict], *, models, data, measure, seeds=(0, 1, 2),
             table.generators[name, seed] = G
     finally:
         if pool is not None:
-            pool.terminate()
+            pool.shutdown(cancel_futures=True)
             _fork_pool.task = None
     return table
 
 
 def _fork_pool(task, processes):
-    """A pool of forked workers that inherit `task`, or None where processes cannot start."""
+    """Forked workers that inherit `task`, or None where processes cannot start. A worker that
+    dies (killed for memory, say) raises `BrokenProcessPool` here instead of hanging."""
     _fork_pool.task = task  # set before forking: nothing needs pickling but the results
     try:
-        return multiprocessing.get_context("fork").Pool(processes)
+        return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
     except OSError as error:  # no processes or semaphores allowed here (a sandbox, say)
         warnings.warn(f"experiments.compare: cannot start {processes} processes ({error}); "
                       "training the runs one after another", stacklevel=3)  # fmt: skip

@@ -1,5 +1,6 @@
 import functools
 import os
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 import torch
@@ -139,17 +140,27 @@ def test_parallel_runs_give_the_same_table_and_generators_as_sequential_ones():
 
 
 def test_where_processes_cannot_start_the_runs_go_one_after_another(monkeypatch):
-    class NoProcesses:
-        def Pool(self, processes):
-            raise PermissionError("operation not permitted")
+    def no_processes(*args, **kwargs):
+        raise PermissionError("operation not permitted")
 
-    monkeypatch.setattr(experiments.multiprocessing, "get_context", lambda method: NoProcesses())
+    monkeypatch.setattr(experiments, "ProcessPoolExecutor", no_processes)
     ring = data.ring()
     with pytest.warns(UserWarning, match="cannot start 2 processes .*one after another"):
         table = experiments.compare(CONFIGS, models=small_pair, data=ring.sample, seeds=(0,),
                                     measure=experiments.mixture_scores(ring), steps=2, jobs=2,
                                     batch_size=16, progress=False)  # fmt: skip
     assert [row["config"] for row in table.rows] == ["minimax", "WGAN-GP"]
+
+
+def test_a_worker_that_dies_raises_instead_of_hanging():
+    def killed(*args):  # as the system's out-of-memory killer would
+        os._exit(1)
+
+    ring = data.ring()
+    with pytest.raises(BrokenProcessPool):
+        experiments.compare({"killed": dict(d_step=killed, g_loss=losses.g_loss_hinge)}, models=small_pair,
+                            data=ring.sample, measure=experiments.mixture_scores(ring), seeds=(0, 1),
+                            steps=2, jobs=2, progress=False)  # fmt: skip
 
 
 def test_compare_rejects_empty_or_malformed_configurations():
