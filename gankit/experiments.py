@@ -127,14 +127,14 @@ def compare(configs: dict[str, dict], *, models, data, measure, seeds=(0, 1, 2),
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-            _fork_pool.task = None
+            _inherit(None)
     return table
 
 
 def _fork_pool(task, processes):
     """Forked workers that inherit `task`, or None where processes cannot start. A worker that
     dies (killed for memory, say) raises `BrokenProcessPool` here instead of hanging."""
-    _fork_pool.task = task  # set before forking: nothing needs pickling but the results
+    _inherit(task)  # before forking: nothing then needs pickling but the results
     try:
         return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
     except OSError as error:  # no processes or semaphores allowed here (a sandbox, say)
@@ -179,9 +179,17 @@ class _Runs:
         return {"config": name, "seed": seed, **self.measure(G), "seconds": seconds}, G
 
 
+_INHERITED: _Runs | None = None  # what forked workers run
+
+
+def _inherit(task: _Runs | None) -> None:
+    global _INHERITED
+    _INHERITED = task
+
+
 def _run_in_worker(run):
     torch.set_num_threads(1)
-    row, G = _fork_pool.task.run(*run)
+    row, G = _INHERITED.run(*run)
     return row, {key: value.cpu() for key, value in G.state_dict().items()}
 
 

@@ -118,14 +118,12 @@ def test_parallel_runs_give_the_same_table_and_generators_as_sequential_ones():
                 G, D, opt, real, z, d_loss=losses.d_loss_hinge
             ),
             g_loss=losses.g_loss_hinge,
-        )  # fmt: skip
+        )
     }
     kwargs = dict(models=small_pair, data=ring.sample, seeds=(0, 1), steps=20, batch_size=16,
                   progress=False, measure=lambda G: {**scores(G), "pid": os.getpid()})  # fmt: skip
-    one, two = (
-        experiments.compare(configs, **kwargs),
-        experiments.compare(configs, jobs=2, **kwargs),
-    )
+    one = experiments.compare(configs, **kwargs)
+    two = experiments.compare(configs, jobs=2, **kwargs)
     assert {row["pid"] for row in one.rows} == {os.getpid()}
     assert os.getpid() not in {row["pid"] for row in two.rows}
     drop = lambda row: {k: v for k, v in row.items() if k not in ("seconds", "pid")}
