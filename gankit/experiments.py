@@ -2,9 +2,10 @@
 
 A configuration is a dict of `train_gan` keyword arguments (the losses or steps, the number of
 critic steps, learning rates), optionally with "models", a function seed -> (G, D) for one
-that needs its own networks (a spectrally normalised D, say). `compare` trains every
-configuration with every seed from the same initial weights, measures each trained generator
-with the same function, and returns a `Comparison` table:
+that needs its own networks (a spectrally normalised D, say), and "seeds", its own seeds where
+fewer runs of it will do. `compare` trains every configuration with every seed from the same
+initial weights, measures each trained generator with the same function, and returns a
+`Comparison` table:
 
     table = experiments.compare(
         {"minimax": dict(d_loss=losses.d_loss_bce, g_loss=losses.g_loss_nonsaturating),
@@ -71,8 +72,17 @@ class Comparison:
         widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
         lines = ["  ".join(c.rjust(w) for c, w in zip(columns, widths, strict=True))]
         lines += ["  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
-        seeds = sorted({row["seed"] for row in self.rows})
-        return "\n".join(lines) + f"\n(mean over seeds {seeds})"
+        return "\n".join(lines) + f"\n({self._seeds_line()})"
+
+    def _seeds_line(self) -> str:
+        """'mean over seeds [0, 1, 2]', naming the configurations that ran other seeds."""
+        seeds = {
+            name: sorted(row["seed"] for row in self.rows if row["config"] == name)
+            for name in self.names
+        }
+        usual = max(seeds.values(), key=list(seeds.values()).count)
+        others = [f"{name}: {ran}" for name, ran in seeds.items() if ran != usual]
+        return "; ".join([f"mean over seeds {usual}", *others])
 
     __repr__ = __str__
 
@@ -82,7 +92,8 @@ def compare(configs: dict[str, dict], *, models, data, measure, seeds=(0, 1, 2),
     """Train every configuration with every seed and measure it; returns a `Comparison`.
 
     Args:
-        configs: {name: train_gan keyword arguments}, each optionally with "models".
+        configs: {name: train_gan keyword arguments}, each optionally with "models" (its own
+            seed -> (G, D)) and "seeds" (its own seeds, instead of `seeds`).
         models: seed -> (G, D), called after `torch.manual_seed(seed)`, so that for one seed
             every configuration starts from the same weights.
         data: what `train_gan` trains on (a sampler or a tensor of samples).
@@ -106,7 +117,9 @@ def compare(configs: dict[str, dict], *, models, data, measure, seeds=(0, 1, 2),
         if not isinstance(config, dict):
             raise TypeError(f"expected configuration {name!r} as a dict of train_gan arguments, "
                             f"got {type(config).__name__}")  # fmt: skip
-    runs = [(name, seed) for name in configs for seed in seeds]
+        if "seeds" in config and not config["seeds"]:
+            raise ValueError(f"expected at least one seed for configuration {name!r}, got none")
+    runs = [(name, seed) for name, config in configs.items() for seed in config.get("seeds", seeds)]
     task = _Runs(configs, models, data, measure, steps, common)
     parallel = (
         jobs > 1
@@ -170,7 +183,7 @@ class _Runs:
         return row, G
 
     def run(self, name, seed, progress=False):
-        config = {k: v for k, v in self.configs[name].items() if k != "models"}
+        config = {k: v for k, v in self.configs[name].items() if k not in ("models", "seeds")}
         G, D = self.pair(name, seed)
         start = time.perf_counter()
         training.train_gan(G, D, self.data, steps=self.steps, seed=seed, progress=progress,

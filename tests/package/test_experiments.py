@@ -57,6 +57,21 @@ def test_compare_trains_every_configuration_with_every_seed_and_averages():
         table["hinge"]
 
 
+def test_a_configuration_with_its_own_seeds_runs_only_those():
+    ring = data.ring()
+    configs = {"minimax": CONFIGS["minimax"], "WGAN-GP": {**CONFIGS["WGAN-GP"], "seeds": (1,)}}
+    table = experiments.compare(configs, models=small_pair, data=ring.sample, measure=experiments.mixture_scores(ring),
+                                seeds=(0, 1), steps=2, batch_size=16, progress=False)  # fmt: skip
+    assert [(row["config"], row["seed"]) for row in table.rows] == [
+        ("minimax", 0),
+        ("minimax", 1),
+        ("WGAN-GP", 1),
+    ]
+    assert [row["seeds"] for row in table.summary()] == [2, 1]
+    assert table["WGAN-GP"]["hq"] == table.rows[2]["hq"]
+    assert str(table).endswith("(mean over seeds [0, 1]; WGAN-GP: [1])")
+
+
 def test_compare_starts_every_configuration_from_the_same_weights_for_a_seed():
     ring = data.ring()
     # With no training, two configurations measure the same generator for each seed ...
@@ -170,6 +185,8 @@ def test_compare_rejects_empty_or_malformed_configurations():
         experiments.compare({}, **kwargs)
     with pytest.raises(ValueError, match="expected at least one seed"):
         experiments.compare(CONFIGS, seeds=(), **kwargs)
+    with pytest.raises(ValueError, match="expected at least one seed for configuration 'WGAN-GP'"):
+        experiments.compare({"WGAN-GP": {**CONFIGS["WGAN-GP"], "seeds": []}}, **kwargs)
     with pytest.raises(ValueError, match="expected jobs >= 1, got 0"):
         experiments.compare(CONFIGS, jobs=0, **kwargs)
     with pytest.raises(
