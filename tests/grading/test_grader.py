@@ -247,6 +247,12 @@ class TestClass:
         assert json.loads((out / "results" / "alice.json").read_text()) == before
 
 
+def ctrl_c_reaches_it():
+    """The grader as a terminal starts it, with SIGINT's default action. A shell starts background
+    commands with SIGINT ignored, and Python then installs no KeyboardInterrupt handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_interrupted_batch_keeps_the_graded_and_goes_on_and_regrade_starts_over(lesson, tmp_path):
     student, answer = lesson
     folder, out = (
@@ -257,9 +263,8 @@ def test_interrupted_batch_keeps_the_graded_and_goes_on_and_regrade_starts_over(
     for name in ("ann", "ben"):
         nbformat.write(fill(student, {"to_tanh_range": answer}), folder / f"{name}.ipynb")
     cmd = [sys.executable, "-m", "autograder.grade", LESSON, str(folder), "--out", str(out), "--jobs", "1"]  # fmt: skip
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=ctrl_c_reaches_it)  # fmt: skip
     for line in proc.stdout:
         if line.startswith("[1/2]"):
             proc.send_signal(signal.SIGINT)
