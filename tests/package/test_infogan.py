@@ -129,6 +129,18 @@ def test_discriminator_with_q_shares_the_logits_of_forward(size, channels):
     assert D.q.net[0].in_features == D.psi.in_features  # Q reads D's features
 
 
+def test_discriminators_body_ends_with_a_fully_connected_layer_that_both_heads_read():
+    x = torch.randn(5, 1, 28, 28)
+    D = InfoGANDiscriminator(categories=3, continuous=2, width=4, hidden=16)
+    assert D.features(x).shape == (5, 16)
+    assert [type(layer).__name__ for layer in D.fc] == ["Linear", "BatchNorm1d", "LeakyReLU"]
+    assert D.psi.in_features == 16 and D.q.net[0].in_features == 16
+    assert InfoGANDiscriminator().fc[0].out_features == 1024  # the paper's FC 1024 by default
+    convolutional = InfoGANDiscriminator(categories=3, continuous=2, width=4, hidden=0)
+    assert convolutional.features(x).shape == (5, 8 * 7 * 7)  # the blocks' (B, 2 width, 7, 7)
+    assert convolutional.q.net[0].in_features == 8 * 7 * 7
+
+
 def test_discriminator_rejects_images_of_the_wrong_shape():
     _, D = tiny_pair()
     with pytest.raises(ValueError, match=r"expected images of shape \(B, 1, 28, 28\)"):
@@ -365,7 +377,7 @@ def test_a_tiny_infogan_makes_its_codes_readable():
     G = InfoGANGenerator(noise_dim=2, categories=4, continuous=1, width=4)
     D = InfoGANDiscriminator(categories=4, continuous=1, width=4)
     before = q_reads_gs_codes(G, D)
-    train_gan(G, D, images, d_step=infogan.d_step, g_step=infogan.g_step, steps=100,
+    train_gan(G, D, images, d_step=infogan.d_step, g_step=infogan.g_step, steps=200,
               batch_size=32, lr=1e-3, lr_d=2e-4, seed=0, progress=False)  # fmt: skip
     after = q_reads_gs_codes(G, D)
     assert before < 0.5
