@@ -7,9 +7,10 @@ Trains lesson 06's InfoGAN (its `laptop` recipe: DCGAN width 32, D's fully conne
 512 units, noise_dim 4, one 10-way and two continuous codes, G at 1e-3, D and Q at 2e-4,
 batch 64) once per seed, and measures, every `--every` steps, the accuracy of Q's categorical
 code on held-out labelled digits after the best one-to-one matching of codes to classes (Chen et
-al. 2016, Section 7: about 95% on MNIST, from a longer run). digits: trained on the train split, measured on the test split. mnist: the real
-test split in `--mnist` (IDX files; by default `../shared/data/mnist`), trained on its first
-8,000 digits and measured on the last 2,000. The labels are never used for training.
+al. 2016, Section 7: about 95% on MNIST, from a longer run). digits: trained on the train
+split, measured on the test split. mnist: the real test split in `--mnist` (IDX files; by
+default `../shared/data/mnist`), trained on its first 8,000 digits and measured on the last
+2,000. The labels are never used for training.
 """
 
 from __future__ import annotations
@@ -85,8 +86,9 @@ def main():
     finals = []
     for seed in args.seeds:
         _checkpoint(seed).unlink(missing_ok=True)
-        finals.append(run(seed, train, held_out, steps=args.steps, every=args.every,
-                          noise_dim=args.noise_dim, width=args.width, hidden=args.hidden)[-1])  # fmt: skip
+        curve = run(seed, train, held_out, steps=args.steps, every=args.every,
+                    noise_dim=args.noise_dim, width=args.width, hidden=args.hidden)  # fmt: skip
+        finals.append(curve[-1])
     accuracies = torch.tensor([a for _, _, a in finals])
     print(f"code accuracy after {args.steps} steps, seeds {args.seeds}: "
           f"{', '.join(f'{a:.3f}' for a in accuracies.tolist())}; mean {accuracies.mean():.3f} "
