@@ -107,6 +107,23 @@ def g_loss_least_squares(fake_logits: torch.Tensor) -> torch.Tensor:
     return 0.5 * ((fake_logits - 1) ** 2).mean()
 
 
+def mode_seeking(images_a, images_b, z_a, z_b, *, eps=1e-5) -> torch.Tensor:
+    """MSGAN's mode-seeking term 1 / (d(G(z_a), G(z_b)) / d(z_a, z_b) + eps), to add to G's loss.
+
+    Mao, Lee, Tseng, Ma and Yang 2019, "Mode Seeking Generative Adversarial Networks for Diverse
+    Image Synthesis", in the form of their code: d is the mean absolute difference over
+    the batch, for pairs of images (B, ...) drawn with the same condition from codes z (B, n).
+    A generator that ignores z (one image per condition) makes the ratio 0 and the term large;
+    minimising the term rewards drawing different images from different codes.
+    """
+    if images_a.shape != images_b.shape or z_a.shape != z_b.shape or len(images_a) != len(z_a):
+        raise ValueError(f"expected two batches of images and their codes of matching shapes, got "
+                         f"images {tuple(images_a.shape)}, {tuple(images_b.shape)} and codes "
+                         f"{tuple(z_a.shape)}, {tuple(z_b.shape)}")  # fmt: skip
+    ratio = (images_a - images_b).abs().mean() / (z_a - z_b).abs().mean()
+    return 1 / (ratio + eps)
+
+
 def info_loss(cat_logits, cat_codes, cont_mean, cont_log_std, cont_codes, *, lambda_cat=1.0,
               lambda_cont=0.1) -> torch.Tensor:  # fmt: skip
     """-(lambda_cat L_I(cat) + lambda_cont L_I(cont)): InfoGAN's information loss (Chen et al. 2016).

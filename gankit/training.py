@@ -250,6 +250,7 @@ def train_gan(
     samples_z=None,
     live=False,
     live_every=100,
+    callback=None,
 ) -> History:
     """Train G against D for `steps` iterations of Algorithm 1 (Goodfellow et al. 2014).
 
@@ -287,6 +288,9 @@ def train_gan(
         live: in a notebook, one figure of the losses and the latest samples, redrawn in
             place every `live_every` steps (each redraw takes a fraction of a second);
             elsewhere nothing.
+        callback: a function called as `callback(step)` after every update, with `step` the
+            number of updates done so far (e.g. to relabel the data in place: the rows are
+            drawn from `data` anew at every step).
 
     Returns the `History` of logged steps (including those from before a resume).
     """
@@ -385,6 +389,8 @@ def train_gan(
             figure.update(history)
         if checkpoint is not None and (step + 1) % checkpoint_every == 0:
             save(step + 1)  # the step to start from when resuming
+        if callback is not None:
+            callback(step + 1)
 
     if checkpoint is not None and steps > start and steps % checkpoint_every != 0:
         save(steps)

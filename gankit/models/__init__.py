@@ -1,6 +1,6 @@
 """GAN models, one module per family."""
 
-from gankit.models import conditional, infogan, wgan
+from gankit.models import conditional, infogan, self_conditioned, wgan
 from gankit.models.conditional import (
     AuxiliaryDiscriminator,
     ConditionalDiscriminator,
@@ -43,5 +43,6 @@ __all__ = [
     "generator_block",
     "infogan",
     "init_weights",
+    "self_conditioned",
     "wgan",
 ]

@@ -81,16 +81,26 @@ class ConditionalGenerator(nn.Module):
                  block=generator_block, condition=condition_latent):  # fmt: skip
         super().__init__()
         self.z_dim, self.num_classes, self.condition = z_dim, num_classes, condition
+        self.label_probs = None  # uniform labels in sample_z; not part of the state dict
         self.embedding = nn.Embedding(num_classes, embed_dim)  # e(y): (num_classes, E)
         self.net = DCGANGenerator(z_dim + embed_dim, channels, size, width, block=block)
 
     def sample_z(self, n, generator=None, labels=None) -> tuple[torch.Tensor, torch.Tensor]:
-        """(z, labels): n codes z ~ N(0, I) (n, z_dim) and labels uniform over the classes (n,)
-        (or the labels given), on this module's device."""
+        """(z, labels): n codes z ~ N(0, I) (n, z_dim) and labels (n,), on this module's device.
+
+        The labels are the ones given, else drawn with probabilities `label_probs`, a
+        (num_classes,) tensor (e.g. the classes' frequencies in the data), or uniformly when
+        it is None (the default)."""
         z = sample_latent(self, n, self.z_dim, generator)  # (n, z_dim)
         if labels is None:
             gen_device = generator.device if generator is not None else z.device
-            labels = torch.randint(self.num_classes, (n,), generator=generator, device=gen_device)
+            if self.label_probs is None:
+                labels = torch.randint(
+                    self.num_classes, (n,), generator=generator, device=gen_device
+                )
+            else:
+                probs = self.label_probs.to(gen_device)  # (num_classes,)
+                labels = torch.multinomial(probs, n, replacement=True, generator=generator)
         return z, torch.as_tensor(labels, device=z.device)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -187,11 +197,27 @@ def d_step(G, D, opt_d, real, z, d_loss=losses.d_loss_bce) -> float:
     return update(opt_d, loss)
 
 
-def g_step(G, D, opt_g, z, g_loss=losses.g_loss_nonsaturating) -> float:
-    """One update of G(z, y) against D(x, y) on the labels it was asked for."""
+def g_step(G, D, opt_g, z, g_loss=losses.g_loss_nonsaturating, mode_seeking=0.0) -> float:
+    """One update of G(z, y) against D(x, y) on the labels it was asked for.
+
+    With `mode_seeking` > 0, the second half of the batch gets the first half's labels, and
+    `mode_seeking` x `losses.mode_seeking` of the two halves is added to the loss (MSGAN): it
+    keeps G from drawing one image per label whatever z.
+    """
     codes, labels = z
+    half = len(codes) // 2
+    if mode_seeking:
+        if half == 0:
+            raise ValueError("mode_seeking needs a batch of at least 2 codes to pair up")
+        codes, labels = codes[: 2 * half], labels[:half].repeat(2)  # pairs (i, half + i)
     with autocast_for(codes.device):
-        loss = g_loss(D(G(codes, labels), labels))
+        fake = G(codes, labels)  # (B, C, H, W)
+        loss = g_loss(D(fake, labels))
+        if mode_seeking:
+            pairs = losses.mode_seeking(
+                fake[:half].float(), fake[half:].float(), codes[:half], codes[half:]
+            )
+            loss = loss + mode_seeking * pairs
     return update(opt_g, loss)
 
 

@@ -454,3 +454,39 @@ def test_a_tiny_conditional_gan_learns_to_draw_the_class_it_is_asked_for():
     assert separated(G, z, dark_label=0) >= 0.9
     G, z, _ = trained_on(lambda labels: 1 - labels)
     assert separated(G, z, dark_label=1) >= 0.9
+
+
+def test_g_step_with_mode_seeking_pairs_codes_of_the_same_label_and_adds_msgans_term():
+    G = tiny_generator()
+    D = Recording(ConditionalDiscriminator(num_classes=3, embed_dim=2, width=4))
+    opt_g = torch.optim.Adam(G.parameters(), lr=1e-3)
+    codes, labels = G.sample_z(9, generator=torch.Generator().manual_seed(5))  # odd: one left out
+    paired = labels[:4].repeat(2)  # (8,): code 4 + i is drawn with code i's label
+    with torch.no_grad():
+        fake = G(codes[:8], paired)
+        adversarial = losses.g_loss_nonsaturating(D.D(fake, paired))
+        ratio = (fake[:4] - fake[4:]).abs().mean() / (codes[:4] - codes[4:8]).abs().mean()
+    value = conditional.g_step(G, D, opt_g, (codes, labels), mode_seeking=2.0)
+    assert value == pytest.approx((adversarial + 2.0 / (ratio + 1e-5)).item(), rel=1e-5)
+    assert len(D.calls) == 1 and torch.equal(D.calls[0], paired)
+    with pytest.raises(ValueError, match="at least 2 codes"):
+        conditional.g_step(G, D, opt_g, G.sample_z(1), mode_seeking=1.0)
+
+
+def test_mode_seeking_is_large_for_a_generator_that_ignores_z_and_pushes_images_apart():
+    z_a, z_b = torch.randn(8, 6), torch.randn(8, 6)
+    same = torch.zeros(8, 1, 4, 4)
+    assert losses.mode_seeking(same, same.clone(), z_a, z_b) == pytest.approx(1e5)
+    images_a = torch.zeros(8, 1, 4, 4, requires_grad=True)
+    images_b = torch.full((8, 1, 4, 4), 0.5)
+    term = losses.mode_seeking(images_a, images_b, z_a, z_b)
+    distance = 0.5 / (z_a - z_b).abs().mean()
+    assert term.item() == pytest.approx(1 / (distance.item() + 1e-5))
+    term.backward()
+    assert (images_a.grad > 0).all()  # a gradient step moves images_a away from images_b (0.5)
+    far = losses.mode_seeking(torch.full((8, 1, 4, 4), -1.0), images_b, z_a, z_b)
+    assert far < term  # images further apart, the term is smaller
+    with pytest.raises(
+        ValueError, match=r"matching shapes, got images \(8, 1, 4, 4\), \(7, 1, 4, 4\)"
+    ):
+        losses.mode_seeking(same, same[:7], z_a, z_b)
