@@ -41,16 +41,16 @@ def load(name, mnist_root):
     return (images[:8000], labels[:8000]), (images[8000:], labels[8000:])
 
 
-def run(seed, train, held_out, *, steps, every, noise_dim, width, hidden):
+def run(seed, train, held_out, *, steps, every, noise_dim, width, hidden, lr_d, r1):
     G = infogan.InfoGANGenerator(noise_dim=noise_dim, width=width)
     D = infogan.InfoGANDiscriminator(width=width, hidden=hidden)
     info_loss = functools.partial(losses.info_loss, lambda_cat=1.0, lambda_cont=0.1)
     began, curve = time.perf_counter(), []
     for done in range(every, steps + 1, every):
         training.train_gan(
-            G, D, train[0], d_step=functools.partial(infogan.d_step, info_loss=info_loss),
+            G, D, train[0], d_step=functools.partial(infogan.d_step, info_loss=info_loss, r1=r1),
             g_step=functools.partial(infogan.g_step, info_loss=info_loss), steps=done,
-            batch_size=64, lr=1e-3, lr_d=2e-4, seed=seed, progress=False,
+            batch_size=64, lr=1e-3, lr_d=lr_d, seed=seed, progress=False,
             checkpoint=_checkpoint(seed),  # training resumes from it for the next chunk
         )  # fmt: skip
         codes = infogan.predict_codes(D, held_out[0])
@@ -76,6 +76,8 @@ def main():
     parser.add_argument("--noise-dim", type=int, default=4)
     parser.add_argument("--width", type=int, default=32)
     parser.add_argument("--hidden", type=int, default=512, help="units in D's FC layer, 0: none")
+    parser.add_argument("--lr-d", type=float, default=2e-4, help="D's and Q's learning rate")
+    parser.add_argument("--r1", type=float, default=0.0, help="gamma of an R1 penalty on D")
     parser.add_argument("--mnist", default=str(ROOT.parent / "shared" / "data" / "mnist"))
     args = parser.parse_args()
     train, held_out = load(args.data, args.mnist)
@@ -87,7 +89,8 @@ def main():
     for seed in args.seeds:
         _checkpoint(seed).unlink(missing_ok=True)
         curve = run(seed, train, held_out, steps=args.steps, every=args.every,
-                    noise_dim=args.noise_dim, width=args.width, hidden=args.hidden)  # fmt: skip
+                    noise_dim=args.noise_dim, width=args.width, hidden=args.hidden,
+                    lr_d=args.lr_d, r1=args.r1)  # fmt: skip
         finals.append(curve[-1])
     accuracies = torch.tensor([a for _, _, a in finals])
     print(f"code accuracy after {args.steps} steps, seeds {args.seeds}: "

@@ -28,6 +28,7 @@ from torch import nn
 from gankit import losses
 from gankit.models.conditional import FeatureDiscriminator
 from gankit.models.dcgan import DCGANGenerator, discriminator_block, generator_block
+from gankit.models.wgan import r1_penalty
 from gankit.training import autocast_for, update
 
 
@@ -144,12 +145,23 @@ class InfoGANDiscriminator(FeatureDiscriminator):
         return self.psi(h)[:, 0], self.q(h)
 
 
-def d_step(G, D, opt_d, real, z, d_loss=losses.d_loss_bce, info_loss=losses.info_loss) -> float:
-    """D and Q: real -> 1, G(latent) -> 0, and Q reads the codes of G's images back."""
+def d_step(G, D, opt_d, real, z, d_loss=losses.d_loss_bce, info_loss=losses.info_loss,
+           r1=0.0) -> float:  # fmt: skip
+    """D and Q: real -> 1, G(latent) -> 0, and Q reads the codes of G's images back.
+
+    With `r1` = gamma > 0, D's loss gains gamma / 2 E|grad_x D(x)|^2 on the real images (the
+    R1 penalty, `wgan.r1_penalty`): D stays smooth around the data, which lets it (and Q, which
+    shares its body and optimiser) learn faster without overpowering G.
+    """
     _, cat, cont = G.split(z)
+    if r1:
+        real = real.detach().requires_grad_(True)  # (B, C, H, W)
     with autocast_for(real.device):
         fake_logits, q = D.with_q(G(z).detach())
-        loss = d_loss(D(real), fake_logits) + info_loss(*_q_and_codes(q, cat, cont))
+        real_logits = D(real)  # (B,)
+        loss = d_loss(real_logits, fake_logits) + info_loss(*_q_and_codes(q, cat, cont))
+        if r1:
+            loss = loss + r1 / 2 * r1_penalty(D, real, real_logits=real_logits)
     return update(opt_d, loss)
 
 

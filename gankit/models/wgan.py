@@ -58,10 +58,18 @@ def gradient_penalty(D, real, fake, *, generator=None) -> torch.Tensor:
     return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
 
 
-def r1_penalty(D, real) -> torch.Tensor:
-    """E[|grad_x D(x)|^2] on real samples (Mescheder et al. 2018, Eq. 9, without gamma / 2)."""
-    real = real.detach().requires_grad_(True)  # (B, ...)
-    (grad,) = torch.autograd.grad(D(real).sum(), real, create_graph=True)  # (B, ...)
+def r1_penalty(D, real, *, real_logits=None) -> torch.Tensor:
+    """E[|grad_x D(x)|^2] on real samples (Mescheder et al. 2018, Eq. 9, without gamma / 2).
+
+    `real_logits`: D(real) already computed on a `real` that requires grad, to reuse that
+    forward pass (and D's batch-norm update) rather than run D on the batch again.
+    """
+    if real_logits is None:
+        real = real.detach().requires_grad_(True)  # (B, ...)
+        real_logits = D(real)
+    elif not real.requires_grad:
+        raise ValueError("real_logits must come from a `real` that requires grad")
+    (grad,) = torch.autograd.grad(real_logits.sum(), real, create_graph=True)  # (B, ...)
     return grad.flatten(1).pow(2).sum(1).mean()
 
 

@@ -1,3 +1,4 @@
+import copy
 import math
 
 import pytest
@@ -7,7 +8,7 @@ from torch.distributions import Categorical, Normal
 
 from gankit import losses, training
 from gankit.metrics import code_accuracy, match_codes
-from gankit.models import infogan
+from gankit.models import infogan, wgan
 from gankit.models.infogan import InfoGANDiscriminator, InfoGANGenerator, QHead, sample_codes
 from gankit.training import train_gan
 
@@ -233,6 +234,20 @@ def test_a_q_head_learns_to_read_codes_that_are_linear_in_the_features():
 
 def random_images(n=8, seed=0):
     return torch.rand(n, 1, 28, 28, generator=torch.Generator().manual_seed(seed)) * 2 - 1
+
+
+def test_d_step_with_r1_adds_gamma_over_two_times_the_squared_gradient_norm_on_real_images():
+    G, D = tiny_pair()
+    real, z = random_images(), G.sample_z(8, generator=torch.Generator().manual_seed(1))
+    plain, penalised = copy.deepcopy(D), copy.deepcopy(D)
+    # train mode: batch norm uses each batch's own statistics, so a copy gives the same D(real)
+    penalty = wgan.r1_penalty(copy.deepcopy(D), real).item()
+    without = infogan.d_step(G, plain, torch.optim.SGD(plain.parameters(), lr=0.1), real, z)
+    value = infogan.d_step(G, penalised, torch.optim.SGD(penalised.parameters(), lr=0.1), real, z,
+                           r1=2.0)  # fmt: skip
+    assert penalty > 0 and value == pytest.approx(without + penalty, rel=1e-5)
+    assert not all(torch.equal(p, q) for p, q in zip(plain.parameters(), penalised.parameters()))
+    assert not real.requires_grad  # the caller's batch is left alone
 
 
 def test_d_step_trains_d_and_q_on_the_codes_of_gs_images():

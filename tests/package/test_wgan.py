@@ -198,3 +198,14 @@ def test_critic_block_builds_a_dcgan_critic_without_batch_norm():
         D(x)[:1], alone, atol=1e-6
     )  # a sample's score does not depend on its batch
     assert wgan.gradient_penalty(D, x, torch.randn(4, 1, 28, 28)).item() >= 0
+
+
+def test_r1_penalty_can_reuse_the_forward_pass_of_the_real_batch():
+    torch.manual_seed(0)
+    critic = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+    real = torch.randn(8, 2)
+    again = real.clone().requires_grad_(True)
+    reused = wgan.r1_penalty(critic, again, real_logits=critic(again))
+    assert reused.item() == pytest.approx(wgan.r1_penalty(critic, real).item(), rel=1e-6)
+    with pytest.raises(ValueError, match="requires grad"):
+        wgan.r1_penalty(critic, real, real_logits=critic(real))
