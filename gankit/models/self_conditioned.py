@@ -22,10 +22,9 @@ import functools
 
 import numpy as np
 import torch
-from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 
-from gankit import training
+from gankit import metrics, training
 from gankit.models import conditional
 
 
@@ -60,14 +59,10 @@ def cluster(D, images, k, *, previous=None, seed=0, max_fit=5000, batch_size=500
                                   for x in images.split(10 * batch_size)])  # fmt: skip
     finally:
         D.train(was_training)
-    if previous is not None:
-        overlap = np.zeros((k, k))  # overlap[new, old]: images in both clusters
-        np.add.at(overlap, (ids, previous.cpu().numpy()), 1)
-        new, old = linear_sum_assignment(overlap, maximize=True)
-        rename = np.empty(k, dtype=np.int64)
-        rename[new] = old
-        ids = rename[ids]
-    return torch.from_numpy(ids).long()
+    ids = torch.from_numpy(ids).long()  # (N,)
+    if previous is not None:  # new cluster -> the old id it shares most images with
+        ids = metrics.match_codes(ids, previous, num_classes=k)[ids]
+    return ids
 
 
 def train(G, D, images, *, steps, recluster_every=400, mode_seeking=0.5, seed=0, ema=None,

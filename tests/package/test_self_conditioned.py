@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from gankit import data, metrics, training
-from gankit.models import self_conditioned
+from gankit.models import conditional, self_conditioned
 from gankit.models.conditional import ConditionalGenerator, ProjectionDiscriminator
 
 
@@ -100,7 +100,7 @@ def test_train_gan_calls_back_after_every_step_with_the_steps_done(tmp_path):
     seen = []
     labels = torch.zeros(len(images), dtype=torch.long)
     checkpoint = tmp_path / "run.pt"
-    run = dict(d_step=self_conditioned.conditional.d_step, g_step=self_conditioned.conditional.g_step,
+    run = dict(d_step=conditional.d_step, g_step=conditional.g_step,
                batch_size=8, progress=False, checkpoint=checkpoint, callback=seen.append)  # fmt: skip
     training.train_gan(G, D, (images, labels), steps=3, **run)
     training.train_gan(G, D, (images, labels), steps=5, **run)  # resumes at step 3
