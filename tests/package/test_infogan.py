@@ -1,4 +1,5 @@
 import copy
+import functools
 import math
 
 import pytest
@@ -283,6 +284,53 @@ def test_g_step_trains_g_to_fool_d_and_make_its_codes_readable():
     assert unchanged(D, d_before) and not unchanged(G, g_before)
 
 
+def noisy_reading(G, D, z, sigma, seed):
+    """D's logits on G's clean images and Q's output on the same images plus N(0, sigma^2) noise
+    drawn from torch's global generator after `torch.manual_seed(seed)`, as the steps draw it."""
+    fake = G(z)
+    torch.manual_seed(seed)
+    return D(fake), D.with_q(fake + sigma * torch.randn_like(fake))[1]
+
+
+def info_of(q, cat, cont):
+    cat_logits, mean, log_std = q
+    return losses.info_loss(cat_logits, cat, mean, log_std, cont)
+
+
+def test_d_step_with_q_noise_lets_q_read_the_codes_through_noise_and_d_the_clean_fakes():
+    G, D = tiny_pair()
+    real, z = random_images(), G.sample_z(8, generator=torch.Generator().manual_seed(1))
+    _, cat, cont = G.split(z)
+    with torch.no_grad():
+        fake_logits, q = noisy_reading(G, D, z, 0.5, seed=3)
+        expected = losses.d_loss_bce(D(real), fake_logits) + info_of(q, cat, cont)
+        clean = losses.d_loss_bce(D(real), D(G(z))) + info_of(D.with_q(G(z))[1], cat, cont)
+    torch.manual_seed(3)
+    value = infogan.d_step(G, D, torch.optim.SGD(D.parameters(), lr=0.1), real, z, q_noise=0.5)
+    assert value == pytest.approx(expected.item(), rel=1e-5)
+    assert value != pytest.approx(clean.item(), rel=1e-3)  # the noise reached Q
+
+
+def test_g_step_with_q_noise_makes_the_codes_readable_through_noise():
+    G, D = tiny_pair()
+    z = G.sample_z(8, generator=torch.Generator().manual_seed(1))
+    _, cat, cont = G.split(z)
+    with torch.no_grad():
+        logits, q = noisy_reading(G, D, z, 0.5, seed=4)
+        expected = losses.g_loss_nonsaturating(logits) + info_of(q, cat, cont)
+    torch.manual_seed(4)
+    value = infogan.g_step(G, D, torch.optim.SGD(G.parameters(), lr=0.1), z, q_noise=0.5)
+    assert value == pytest.approx(expected.item(), rel=1e-5)
+
+
+def test_read_codes_without_noise_is_one_pass_of_with_q():
+    G, D = tiny_pair()
+    fake = G(G.sample_z(8, generator=torch.Generator().manual_seed(1))).detach()
+    logits, (cat_logits, mean, log_std) = infogan.read_codes(D, fake)
+    expected_logits, expected_q = D.with_q(fake)
+    assert torch.equal(logits, expected_logits) and torch.equal(cat_logits, expected_q[0])
+
+
 def test_train_gan_runs_the_infogan_steps():
     G, D = tiny_pair()
     history = train_gan(
@@ -384,16 +432,20 @@ def q_reads_gs_codes(G, D, n=400):
     return (codes == G.split(latent)[1]).float().mean().item()
 
 
-def test_a_tiny_infogan_makes_its_codes_readable():
+@pytest.mark.parametrize("q_noise, r1", [(0.0, 0.0), (0.5, 1.0)])  # plain; lesson 06's recipe
+def test_a_tiny_infogan_makes_its_codes_readable(q_noise, r1):
     """Trained on unlabelled quadrant images, G learns to draw its 4-way code so that Q reads
-    it back from the image: the mutual-information term at work (chance is 25%)."""
+    it back from the image: the mutual-information term at work (chance is 25%). Q reads the
+    clean images here, also when it was trained to read them through noise."""
     images, _ = quadrant_images(400, seed=0)
     torch.manual_seed(0)
     G = InfoGANGenerator(noise_dim=2, categories=4, continuous=1, width=4)
     D = InfoGANDiscriminator(categories=4, continuous=1, width=4)
     before = q_reads_gs_codes(G, D)
-    train_gan(G, D, images, d_step=infogan.d_step, g_step=infogan.g_step, steps=200,
-              batch_size=32, lr=1e-3, lr_d=2e-4, seed=0, progress=False)  # fmt: skip
+    d_step = functools.partial(infogan.d_step, q_noise=q_noise, r1=r1)
+    g_step = functools.partial(infogan.g_step, q_noise=q_noise)
+    train_gan(G, D, images, d_step=d_step, g_step=g_step, steps=200, batch_size=32, lr=1e-3,
+              lr_d=2e-4, seed=0, progress=False)  # fmt: skip
     after = q_reads_gs_codes(G, D)
     assert before < 0.5
     assert after >= 0.9, f"Q reads {after:.0%} of G's codes (before training {before:.0%})"
